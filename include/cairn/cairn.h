@@ -1,0 +1,13 @@
+/* cairn/cairn.h - the whole public API of libcairn. */
+#ifndef CAIRN_CAIRN_H
+#define CAIRN_CAIRN_H
+
+#include "cairn/buf.h"
+#include "cairn/digest.h"
+#include "cairn/error.h"
+#include "cairn/file.h"
+#include "cairn/json.h"
+#include "cairn/key.h"
+#include "cairn/sig.h"
+
+#endif

@@ -1,0 +1,114 @@
+/* Growable byte buffers. Growth doubles, is checked for overflow and stops at CAIRN_BUF_MAX. */
+#include "cairn/buf.h"
+#include "cairn/error.h"
+
+#include <openssl/crypto.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void cairn_buf_init(cairn_buf *buf)
+{
+	buf->data = NULL;
+	buf->len = 0;
+	buf->cap = 0;
+}
+
+void cairn_buf_free(cairn_buf *buf)
+{
+	free(buf->data);
+	cairn_buf_init(buf);
+}
+
+void cairn_buf_free_secret(cairn_buf *buf)
+{
+	if (buf->data != NULL)
+		OPENSSL_cleanse(buf->data, buf->cap);
+	cairn_buf_free(buf);
+}
+
+void cairn_buf_clear(cairn_buf *buf)
+{
+	buf->len = 0;
+	if (buf->data != NULL)
+		buf->data[0] = 0;
+}
+
+int cairn_buf_reserve(cairn_buf *buf, size_t extra)
+{
+	/* +1 keeps room for the NUL that makes the contents usable as a C string. */
+	if (extra >= CAIRN_BUF_MAX || buf->len >= CAIRN_BUF_MAX - extra)
+		return cairn_error_set(CAIRN_ETOOBIG, "buffer would exceed %zu bytes", (size_t)CAIRN_BUF_MAX);
+	size_t need = buf->len + extra + 1;
+	if (need <= buf->cap)
+		return 0;
+	size_t cap = buf->cap ? buf->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	uint8_t *data = realloc(buf->data, cap);
+	if (data == NULL)
+		return cairn_error_set(CAIRN_ENOMEM, "out of memory growing a buffer to %zu bytes", cap);
+	buf->data = data;
+	buf->cap = cap;
+	return 0;
+}
+
+int cairn_buf_append(cairn_buf *buf, const void *data, size_t len)
+{
+	int err = cairn_buf_reserve(buf, len);
+	if (err)
+		return err;
+	if (len > 0)
+		memcpy(buf->data + buf->len, data, len);
+	buf->len += len;
+	buf->data[buf->len] = 0;
+	return 0;
+}
+
+int cairn_buf_append_str(cairn_buf *buf, const char *str)
+{
+	return cairn_buf_append(buf, str, strlen(str));
+}
+
+int cairn_buf_append_byte(cairn_buf *buf, uint8_t byte)
+{
+	return cairn_buf_append(buf, &byte, 1);
+}
+
+int cairn_buf_printf(cairn_buf *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int need = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (need < 0)
+		return cairn_error_set(CAIRN_EINTERNAL, "cannot format \"%s\"", fmt);
+	int err = cairn_buf_reserve(buf, (size_t)need);
+	if (err)
+		return err;
+	va_start(ap, fmt);
+	vsnprintf((char *)buf->data + buf->len, (size_t)need + 1, fmt, ap);
+	va_end(ap);
+	buf->len += (size_t)need;
+	return 0;
+}
+
+const char *cairn_buf_cstr(const cairn_buf *buf)
+{
+	return buf->data ? (const char *)buf->data : "";
+}
+
+uint8_t *cairn_buf_detach(cairn_buf *buf, size_t *len)
+{
+	uint8_t *data = buf->data;
+	if (len != NULL)
+		*len = buf->len;
+	cairn_buf_init(buf);
+	return data;
+}
+
+int cairn_memeq_consttime(const void *a, const void *b, size_t len)
+{
+	return CRYPTO_memcmp(a, b, len) == 0 ? 0 : 1;
+}
