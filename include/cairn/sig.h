@@ -24,6 +24,13 @@ int cairn_sig_sign_digest(const cairn_key *key, const cairn_digest *digest, cair
 int cairn_sig_verify(const cairn_key *key, const void *msg, size_t len, const uint8_t *sig, size_t sig_len);
 int cairn_sig_verify_digest(const cairn_key *key, const cairn_digest *digest, const uint8_t *sig, size_t sig_len);
 
+/* Sign or verify a whole file ("-" is standard input). ECDSA and RSA stream the file through the
+ * key's digest, whatever its size; Ed25519 must see the whole message, so it reads the file into
+ * memory up to CAIRN_SIG_ED25519_FILE_LIMIT. */
+#define CAIRN_SIG_ED25519_FILE_LIMIT ((size_t)1 << 30)
+int cairn_sig_sign_file(const cairn_key *key, const char *path, cairn_buf *sig);
+int cairn_sig_verify_file(const cairn_key *key, const char *path, const uint8_t *sig, size_t sig_len);
+
 /* The byte length of one ECDSA coordinate for the key's curve (32 for P-256, 48 for P-384), 0 for
  * other keys. A raw signature is twice this. */
 size_t cairn_sig_ecdsa_field_size(const cairn_key *key);
