@@ -19,13 +19,15 @@ endif
 SANITIZE ?=
 ifeq ($(SANITIZE),1)
 BUILD ?= build/asan
+else ifeq ($(SANITIZE),fuzz)
+BUILD ?= build/fuzz
 else ifeq ($(notdir $(CC)),clang)
 BUILD ?= build/clang
 else
 BUILD ?= build
 endif
 
-PKGS := openssl jansson
+PKGS := openssl jansson libcurl libarchive
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
@@ -43,6 +45,11 @@ ifeq ($(SANITIZE),1)
 SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 CFLAGS_ALL += $(SAN)
 LDFLAGS_ALL += $(SAN)
+else ifeq ($(SANITIZE),fuzz)
+# Library objects get coverage instrumentation; only the targets link libFuzzer's main.
+SAN := -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+CFLAGS_ALL += $(SAN)
+LDFLAGS_ALL += -fsanitize=fuzzer,address,undefined
 endif
 LIBS := $(PKG_LIBS) -lpthread -lm
 
@@ -57,7 +64,7 @@ VERSION := $(shell cat VERSION 2>/dev/null || echo 0.0.0)
 GIT_REV := $(shell git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)
 CFLAGS_ALL += -DCAIRN_VERSION='"$(VERSION)"' -DCAIRN_GIT_REV='"$(GIT_REV)"'
 
-.PHONY: all lib cli unit-tests test demo deps fuzz fuzz-smoke bench clean
+.PHONY: all unit-tests test demo deps fuzz fuzz-targets fuzz-smoke bench bench-programs clean
 all: $(BUILD)/libcairn.a $(BUILD)/cairn
 
 $(BUILD)/obj/%.o: %.c
@@ -92,19 +99,23 @@ demo: deps
 # libFuzzer needs clang; each target links the library built with the fuzzer's instrumentation.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
-FUZZ_FLAGS := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -g -O1
 fuzz: deps
-	@$(MAKE) --no-print-directory fuzz-build
-fuzz-build: $(FUZZ_BIN)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
-	@mkdir -p $(dir $@)
-	clang -std=c17 -D_GNU_SOURCE $(FUZZ_FLAGS) -Iinclude -Isrc $(PKG_CFLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+	@$(MAKE) --no-print-directory CC=clang SANITIZE=fuzz fuzz-targets
+fuzz-targets: $(FUZZ_BIN)
+build/fuzz/%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/libcairn.a
+	$(CC) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcairn.a $(LIBS)
 fuzz-smoke: fuzz
 	@scripts/fuzz-smoke $(FUZZ_BIN)
 
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=build/bench/%)
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/bench
+bench-programs: $(BENCH_BIN)
+build/bench/%: bench/%.c $(BUILD)/libcairn.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) $(LDFLAGS_ALL) -o $@ $< $(BUILD)/libcairn.a $(LIBS)
 
 clean:
 	rm -rf build

@@ -25,7 +25,7 @@ enum cairn_error_code {
 /* Records code and a printf-style message for this thread and returns code, so callers can write
  * `return cairn_error_set(CAIRN_EINVAL, "%s: not a PEM file", path);`. */
 int cairn_error_set(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int cairn_error_setv(int code, const char *fmt, va_list ap);
+int cairn_error_setv(int code, const char *fmt, va_list ap) __attribute__((format(printf, 2, 0)));
 
 /* Like cairn_error_set, but appends OpenSSL's queued error reason (and clears the queue). */
 int cairn_error_set_openssl(int code, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -4,6 +4,8 @@
 
 #include "cairn/cairn.h"
 
+#include <getopt.h>
+
 enum cli_exit {
 	CLI_OK = 0,       /* success */
 	CLI_FAILED = 1,   /* a check said no */
@@ -26,6 +28,10 @@ const struct cli_command *cli_find_command(const char *name);
 int cli_report_error(void);
 /* Prints "cairn COMMAND: message" and a hint to run `cairn help COMMAND`; returns CLI_USAGE. */
 int cli_usage_error(const char *command, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt_long over long options only, with getopt's own messages off; options may follow operands. */
+int cli_getopt(int argc, char **argv, const struct option *options);
+/* Reports what getopt complained about (opt is its ':' or '?' result); returns CLI_USAGE. */
+int cli_option_error(const char *command, char **argv, int opt);
 /* For --help inside a command: prints the command's usage to stdout, returns CLI_OK. */
 int cli_print_usage(const char *command);
 

@@ -45,6 +45,20 @@ int cli_usage_error(const char *command, const char *fmt, ...)
 	return CLI_USAGE;
 }
 
+int cli_getopt(int argc, char **argv, const struct option *options)
+{
+	opterr = 0;
+	return getopt_long(argc, argv, ":", options, NULL);
+}
+
+int cli_option_error(const char *command, char **argv, int opt)
+{
+	const char *arg = argv[optind - 1];
+	if (opt == ':')
+		return cli_usage_error(command, "option '%s' needs a value", arg);
+	return cli_usage_error(command, "unknown option '%s'", arg);
+}
+
 int cli_print_usage(const char *command)
 {
 	const struct cli_command *cmd = cli_find_command(command);
