@@ -3,6 +3,7 @@
 #define CAIRN_CAIRN_H
 
 #include "cairn/buf.h"
+#include "cairn/cvss.h"
 #include "cairn/digest.h"
 #include "cairn/error.h"
 #include "cairn/file.h"
