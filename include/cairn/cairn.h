@@ -9,6 +9,8 @@
 #include "cairn/file.h"
 #include "cairn/json.h"
 #include "cairn/key.h"
+#include "cairn/merkle.h"
+#include "cairn/note.h"
 #include "cairn/sig.h"
 
 #endif
