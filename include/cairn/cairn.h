@@ -11,6 +11,8 @@
 #include "cairn/key.h"
 #include "cairn/merkle.h"
 #include "cairn/note.h"
+#include "cairn/ref.h"
+#include "cairn/registry.h"
 #include "cairn/sig.h"
 
 #endif

@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <stdio.h>
+#include <string.h>
 
 const char cmd_help_usage[] =
 	"usage: cairn help [COMMAND]\n"
@@ -24,7 +25,8 @@ int cmd_help(int argc, char **argv)
 	printf("usage: cairn COMMAND [ARGS]\n\n"
 	       "cairn secures the path from source to running container.\n\ncommands:\n");
 	for (const struct cli_command *cmd = cli_commands; cmd->name != NULL; cmd++)
-		printf("  %-14s %s\n", cmd->name, cmd->summary);
+		if (strncmp(cmd->summary, "(internal)", 10) != 0) /* tools for tests, not for users */
+			printf("  %-14s %s\n", cmd->name, cmd->summary);
 	printf("\nRun 'cairn help COMMAND' for a command's options.\n"
 	       "Exit status: 0 success, 1 a check failed, 2 bad usage or input, 3 internal or I/O error.\n");
 	return CLI_OK;

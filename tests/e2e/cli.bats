@@ -9,6 +9,8 @@ load helpers
 	for cmd in help version keygen sign-blob verify-blob; do
 		[[ "$output" == *"  $cmd "* ]] || { echo "missing $cmd"; false; }
 	done
+	# Commands that exist for the tests are not advertised.
+	[[ "$output" != *"registry-debug"* ]]
 }
 
 @test "help COMMAND shows that command's usage, and --help does too" {
