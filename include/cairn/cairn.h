@@ -14,5 +14,6 @@
 #include "cairn/ref.h"
 #include "cairn/registry.h"
 #include "cairn/sig.h"
+#include "cairn/version.h"
 
 #endif

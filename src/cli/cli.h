@@ -45,6 +45,7 @@ CLI_DECLARE(version);
 CLI_DECLARE(keygen);
 CLI_DECLARE(sign_blob);
 CLI_DECLARE(verify_blob);
+CLI_DECLARE(vercmp);
 CLI_DECLARE(registry_debug);
 
 #endif

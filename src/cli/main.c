@@ -14,6 +14,7 @@ const struct cli_command cli_commands[] = {
 	{"keygen", cmd_keygen, "generate a key pair for signing", cmd_keygen_usage},
 	{"sign-blob", cmd_sign_blob, "sign a file with a key", cmd_sign_blob_usage},
 	{"verify-blob", cmd_verify_blob, "verify a file's signature", cmd_verify_blob_usage},
+	{"vercmp", cmd_vercmp, "compare two versions by an ecosystem's rules", cmd_vercmp_usage},
 	{"registry-debug", cmd_registry_debug, "(internal) exercise the registry client", cmd_registry_debug_usage},
 	{NULL, NULL, NULL, NULL},
 };
