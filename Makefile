@@ -27,7 +27,7 @@ else
 BUILD ?= build
 endif
 
-PKGS := openssl jansson libcurl libarchive
+PKGS := openssl jansson libcurl libarchive sqlite3 yaml-0.1 libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 
