@@ -3,6 +3,7 @@
 #define CAIRN_CAIRN_H
 
 #include "cairn/buf.h"
+#include "cairn/cert.h"
 #include "cairn/cvss.h"
 #include "cairn/digest.h"
 #include "cairn/error.h"
@@ -14,6 +15,7 @@
 #include "cairn/ref.h"
 #include "cairn/registry.h"
 #include "cairn/sig.h"
+#include "cairn/trustroot.h"
 #include "cairn/version.h"
 
 #endif
