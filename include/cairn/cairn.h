@@ -8,6 +8,7 @@
 #include "cairn/digest.h"
 #include "cairn/error.h"
 #include "cairn/file.h"
+#include "cairn/image.h"
 #include "cairn/json.h"
 #include "cairn/key.h"
 #include "cairn/merkle.h"
@@ -15,6 +16,7 @@
 #include "cairn/ref.h"
 #include "cairn/registry.h"
 #include "cairn/sig.h"
+#include "cairn/tree.h"
 #include "cairn/trustroot.h"
 #include "cairn/version.h"
 

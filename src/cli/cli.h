@@ -47,5 +47,6 @@ CLI_DECLARE(sign_blob);
 CLI_DECLARE(verify_blob);
 CLI_DECLARE(vercmp);
 CLI_DECLARE(registry_debug);
+CLI_DECLARE(image);
 
 #endif
