@@ -3,7 +3,8 @@
  * Private keys are stored as PEM PKCS#8 ("PRIVATE KEY", or "ENCRYPTED PRIVATE KEY": PBES2 with
  * PBKDF2-HMAC-SHA256 and AES-256-CBC, which every OpenSSL reads), public keys as PEM
  * SubjectPublicKeyInfo ("PUBLIC KEY"). SEC1 "EC PRIVATE KEY" files, as `openssl ecparam -genkey`
- * writes them, are read too. RSA public keys load for verification only. */
+ * writes them, are read too, and so are cosign's "ENCRYPTED SIGSTORE PRIVATE KEY" files (see
+ * cairn_key_load_cosign). RSA public keys load for verification only. */
 #ifndef CAIRN_KEY_H
 #define CAIRN_KEY_H
 
@@ -37,8 +38,23 @@ int cairn_key_generate(cairn_key **out, enum cairn_key_type type);
 int cairn_key_load_private(cairn_key **out, const void *pem, size_t len, const char *passphrase,
 			   const char *what);
 /* Reads a private key file (size-limited); asks for the passphrase (cairn_passphrase_read) only when
- * the file is encrypted. */
+ * the file is encrypted. For a cosign key the password is COSIGN_PASSWORD when set (even empty),
+ * otherwise what cairn_passphrase_read gives (CAIRN_PASSWORD, then the terminal). */
 int cairn_key_load_private_file(cairn_key **out, const char *path);
+
+/* cosign's encrypted key files: a PEM block "ENCRYPTED SIGSTORE PRIVATE KEY" (or the older
+ * "ENCRYPTED COSIGN PRIVATE KEY") holding JSON that names scrypt with its N, r, p and salt, and a
+ * NaCl secretbox (XSalsa20-Poly1305) nonce and ciphertext of the PKCS#8 DER private key.
+ * cairn_key_load_private handles these labels by calling this.
+ *
+ * Loading: `password` may be empty (cosign allows it) but not NULL. scrypt parameters are bounded
+ * before any work (N a power of two up to 2^20, at most 256 MiB of memory, N*r*p up to 2^22;
+ * CAIRN_ETOOBIG beyond); unknown JSON members, other KDFs or ciphers are refused. A wrong password
+ * or a tampered file fails with CAIRN_EINVAL "wrong password or corrupt key".
+ * Saving appends the PEM cosign writes (N=65536, r=8, p=1, a random 32-byte salt and 24-byte
+ * nonce); a NULL password is the empty one, and the key is encrypted either way. */
+int cairn_key_load_cosign(cairn_key **out, const void *pem, size_t len, const char *password, const char *what);
+int cairn_key_save_cosign(const cairn_key *key, const char *password, cairn_buf *pem);
 
 /* Loads a public key from PEM ("PUBLIC KEY" SubjectPublicKeyInfo, or "RSA PUBLIC KEY"). */
 int cairn_key_load_public(cairn_key **out, const void *pem, size_t len, const char *what);

@@ -404,12 +404,17 @@ static int unsupported_private_label(const char *label, const char *what)
 				       "%s: OpenSSH private keys are not supported; convert with `ssh-keygen -p -m PKCS8 -f FILE`",
 				       what);
 	if (strstr(label, "SIGSTORE") != NULL || strstr(label, "COSIGN") != NULL)
-		return cairn_error_set(CAIRN_EUNSUPPORTED,
-				       "%s: cosign's encrypted key format (%s) is not supported yet", what,
-				       label);
+		return cairn_error_set(CAIRN_EUNSUPPORTED, "%s: %s PEM blocks are not supported (cosign keys are %s)",
+				       what, label, "ENCRYPTED SIGSTORE PRIVATE KEY");
 	if (strstr(label, "PRIVATE KEY") != NULL)
 		return cairn_error_set(CAIRN_EUNSUPPORTED, "%s: %s PEM blocks are not supported", what, label);
 	return 0;
+}
+
+/* cosign's encrypted key format (cosign_key.c). */
+static int is_cosign_label(const char *label)
+{
+	return strcmp(label, "ENCRYPTED SIGSTORE PRIVATE KEY") == 0 || strcmp(label, "ENCRYPTED COSIGN PRIVATE KEY") == 0;
 }
 
 /* A private key whose public half does not belong to it would sign things no one can verify. */
@@ -433,6 +438,10 @@ int cairn_key_load_private(cairn_key **out, const void *pem, size_t len, const c
 	int err = pem_read_first(pem, len, what, label, &block);
 	if (err)
 		return err;
+	if (is_cosign_label(label)) {
+		pem_block_free(&block);
+		return cairn_key_load_cosign(out, pem, len, passphrase, what);
+	}
 	EVP_PKEY *pkey = NULL;
 	if (strcmp(label, "PRIVATE KEY") == 0)
 		err = decode_pkcs8(&block, what, &pkey);
@@ -473,14 +482,20 @@ int cairn_key_load_private_file(cairn_key **out, const char *path)
 	char label[PEM_LABEL_MAX + 1];
 	size_t start;
 	cairn_buf passphrase = CAIRN_BUF_INIT;
-	int encrypted = pem_find_begin((const char *)pem.data, pem.len, path, &start, label) == 1 &&
-			strcmp(label, "ENCRYPTED PRIVATE KEY") == 0;
-	if (encrypted) {
+	int found = pem_find_begin((const char *)pem.data, pem.len, path, &start, label) == 1;
+	int cosign = found && is_cosign_label(label);
+	int encrypted = cosign || (found && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0);
+	/* cosign's own variable comes first for cosign's keys, as cosign reads it (even when empty). */
+	const char *cosign_password = cosign ? getenv("COSIGN_PASSWORD") : NULL;
+	if (cosign_password != NULL) {
+		err = cairn_buf_append_str(&passphrase, cosign_password);
+	} else if (encrypted) {
 		char prompt[512];
-		snprintf(prompt, sizeof prompt, "Enter passphrase for %s: ", path);
+		snprintf(prompt, sizeof prompt, "Enter %s for %s: ", cosign ? "password" : "passphrase", path);
 		err = cairn_passphrase_read(&passphrase, prompt, 0);
 		if (err)
-			err = cairn_error_prefix(err, "%s: the private key is encrypted", path);
+			err = cairn_error_prefix(err, "%s: the private key is encrypted%s", path,
+						 cosign ? " (set COSIGN_PASSWORD or CAIRN_PASSWORD)" : "");
 	}
 	if (!err)
 		err = cairn_key_load_private(out, pem.data, pem.len, encrypted ? cairn_buf_cstr(&passphrase) : NULL,
