@@ -3,9 +3,11 @@
 #define CAIRN_CAIRN_H
 
 #include "cairn/buf.h"
+#include "cairn/bundle.h"
 #include "cairn/cert.h"
 #include "cairn/cvss.h"
 #include "cairn/digest.h"
+#include "cairn/dsse.h"
 #include "cairn/error.h"
 #include "cairn/file.h"
 #include "cairn/image.h"

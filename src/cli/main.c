@@ -16,6 +16,7 @@ const struct cli_command cli_commands[] = {
 	{"verify-blob", cmd_verify_blob, "verify a file's signature", cmd_verify_blob_usage},
 	{"vercmp", cmd_vercmp, "compare two versions by an ecosystem's rules", cmd_vercmp_usage},
 	{"registry-debug", cmd_registry_debug, "(internal) exercise the registry client", cmd_registry_debug_usage},
+	{"verify-bundle", cmd_verify_blob, "verify a Sigstore bundle (alias of verify-blob --bundle)", cmd_verify_blob_usage},
 	{"image", cmd_image, "inspect, list and save container images", cmd_image_usage},
 	{NULL, NULL, NULL, NULL},
 };

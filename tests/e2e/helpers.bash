@@ -3,6 +3,12 @@
 
 bats_require_minimum_version 1.5.0
 
+# The corpus default is relative to the repository, resolved now: tests run in temporary directories.
+if [ -z "${CAIRN_CORPUS:-}" ]; then
+	CAIRN_CORPUS="$(cd "$BATS_TEST_DIRNAME/../.." && pwd)/../shared/corpus"
+fi
+export CAIRN_CORPUS
+
 setup() {
 	TMP="$(mktemp -d "${BATS_TMPDIR:-/tmp}/cairn-e2e.XXXXXX")"
 	cd "$TMP" || return 1
@@ -15,7 +21,7 @@ teardown() {
 
 # The shared corpus, or a clear failure when it is missing.
 corpus() {
-	local dir="${CAIRN_CORPUS:-../shared/corpus}"
+	local dir="$CAIRN_CORPUS"
 	[ -d "$dir" ] || { echo "corpus missing at $dir (set CAIRN_CORPUS)" >&2; return 1; }
 	echo "$dir"
 }
