@@ -15,6 +15,7 @@
 #include "cairn/key.h"
 #include "cairn/merkle.h"
 #include "cairn/note.h"
+#include "cairn/provenance.h"
 #include "cairn/ref.h"
 #include "cairn/registry.h"
 #include "cairn/sig.h"

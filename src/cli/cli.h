@@ -48,5 +48,7 @@ CLI_DECLARE(verify_blob);
 CLI_DECLARE(vercmp);
 CLI_DECLARE(registry_debug);
 CLI_DECLARE(image);
+CLI_DECLARE(build);
+CLI_DECLARE(verify_provenance);
 
 #endif
