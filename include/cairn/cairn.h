@@ -5,6 +5,7 @@
 #include "cairn/buf.h"
 #include "cairn/bundle.h"
 #include "cairn/cert.h"
+#include "cairn/cosign.h"
 #include "cairn/cvss.h"
 #include "cairn/digest.h"
 #include "cairn/dsse.h"

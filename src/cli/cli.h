@@ -48,6 +48,8 @@ CLI_DECLARE(verify_blob);
 CLI_DECLARE(vercmp);
 CLI_DECLARE(registry_debug);
 CLI_DECLARE(image);
+CLI_DECLARE(sign);
+CLI_DECLARE(verify);
 CLI_DECLARE(build);
 CLI_DECLARE(verify_provenance);
 
