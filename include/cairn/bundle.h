@@ -62,6 +62,10 @@ typedef struct cairn_bundle_options {
 	const cairn_key *key;           /* managed-key bundles: the key that must have signed; else NULL */
 	cairn_identity_policy identity; /* certificate bundles: who must have signed */
 	int64_t now;                    /* the current time (Unix seconds); 0 means the clock */
+	/* Managed-key bundles only: accept one that has no transparency-log entry, as cosign's
+	 * --insecure-ignore-tlog does (offline `cairn sign-blob --bundle` writes such bundles). Entries
+	 * and timestamps that are present are still verified. Such a bundle proves who signed, not when. */
+	int allow_missing_tlog;
 } cairn_bundle_options;
 
 #define CAIRN_BUNDLE_MAX_TIMES (CAIRN_BUNDLE_MAX_TLOG_ENTRIES + CAIRN_BUNDLE_MAX_TIMESTAMPS)
@@ -82,5 +86,27 @@ int cairn_bundle_verify(const cairn_bundle *bundle, const cairn_trusted_root *ro
 			const cairn_bundle_artifact *artifact, const cairn_bundle_options *options,
 			cairn_bundle_result *result);
 void cairn_bundle_result_free(cairn_bundle_result *result);
+
+/* --- writing managed-key bundles ---------------------------------------------------------------- */
+
+#define CAIRN_BUNDLE_MEDIA_TYPE_V03 "application/vnd.dev.sigstore.bundle.v0.3+json"
+
+/* Appends the public-key hint of key: standard base64 of the SHA-256 of its DER
+ * SubjectPublicKeyInfo, as cosign and the Sigstore conformance suite's managed-key bundles write it. */
+int cairn_bundle_key_hint(const cairn_key *key, cairn_buf *hint);
+
+/* Signs the file at artifact_path ("-" is standard input) with the private key and appends a v0.3
+ * bundle (protobuf JSON, one line and a newline) holding the key's hint and a messageSignature:
+ * messageDigest (SHA2_256 for P-256, SHA2_384 for P-384, and the informative SHA2_256 for Ed25519,
+ * whose signature is over the whole file) and the signature (DER for ECDSA). The bundle carries no
+ * transparency-log entry and no timestamp: it is made offline. */
+int cairn_bundle_write_message(const cairn_key *key, const char *artifact_path, cairn_buf *json_out);
+
+/* Signs an in-toto statement (it must parse as an in-toto Statement with subjects; `what` names it in
+ * errors) into a DSSE envelope of type application/vnd.in-toto+json with exactly one signature, and
+ * appends a v0.3 bundle holding the key's hint and that dsseEnvelope. The payload is the statement's
+ * bytes exactly as given. No log entry, no timestamp. */
+int cairn_bundle_write_dsse(const cairn_key *key, const void *statement, size_t len, const char *what,
+			    cairn_buf *json_out);
 
 #endif

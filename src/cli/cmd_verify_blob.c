@@ -17,7 +17,8 @@ const char cmd_verify_blob_usage[] =
 	"       cairn verify-blob --bundle BUNDLE (--certificate-identity ID | --certificate-identity-regexp RE)\n"
 	"                         (--certificate-oidc-issuer URL | --certificate-oidc-issuer-regexp RE)\n"
 	"                         [--trusted-root ROOT] FILE|sha256:HEX\n"
-	"       cairn verify-blob --bundle BUNDLE --key PUB [--trusted-root ROOT] FILE|sha256:HEX\n"
+	"       cairn verify-blob --bundle BUNDLE --key PUB [--insecure-ignore-tlog] [--trusted-root ROOT]\n"
+	"                         FILE|sha256:HEX\n"
 	"\n"
 	"The first form verifies that SIG, a file holding a base64 signature (as sign-blob and cosign write\n"
 	"it), is a signature by the public key PUB over FILE (\"-\" for standard input).\n"
@@ -27,7 +28,8 @@ const char cmd_verify_blob_usage[] =
 	"chain to a trusted Fulcio CA at the signing time and its SCT, the signer's identity and issuer, and\n"
 	"the signature over the artifact or the DSSE envelope whose in-toto subjects must name the artifact.\n"
 	"The artifact is a file or its digest (sha256:HEX, sha384:HEX or sha512:HEX). Bundles signed with a\n"
-	"managed key are verified with --key instead of an identity.\n"
+	"managed key are verified with --key instead of an identity; one made offline (cairn sign-blob\n"
+	"--bundle) has no transparency-log entry and is refused unless --insecure-ignore-tlog is given.\n"
 	"\n"
 	"Prints \"Verified OK\" and exits 0 when everything verifies; exits 1 naming the check that failed.\n"
 	"\n"
@@ -39,6 +41,8 @@ const char cmd_verify_blob_usage[] =
 	"  --certificate-identity-regexp RE       ... or a POSIX extended regular expression for it\n"
 	"  --certificate-oidc-issuer URL          the OIDC issuer that vouched for the identity, exactly\n"
 	"  --certificate-oidc-issuer-regexp RE    ... or a regular expression for it\n"
+	"  --insecure-ignore-tlog                 with --key: accept a bundle without a transparency-log entry\n"
+	"                                         (it then proves who signed, but not when)\n"
 	"  --trusted-root ROOT                    a trusted_root.json (default: the Sigstore public-good root,\n"
 	"                                         built into cairn)\n";
 
@@ -49,6 +53,7 @@ struct verify_args {
 	const char *root_path;
 	cairn_identity_policy identity;
 	const char *artifact;
+	int ignore_tlog;
 };
 
 /* Reads a signature file: base64 text, strictly decoded apart from surrounding whitespace, which
@@ -133,6 +138,10 @@ static int verify_bundle(const char *command, const struct verify_args *a)
 	memset(&options, 0, sizeof options);
 	options.key = key;
 	options.identity = a->identity;
+	options.allow_missing_tlog = a->ignore_tlog;
+	if (a->ignore_tlog)
+		fprintf(stderr, "WARNING: --insecure-ignore-tlog: a bundle without a transparency-log entry proves who "
+				"signed, not when\n");
 	err = cairn_bundle_verify(bundle, root, &artifact, &options, &result);
 	if (err == CAIRN_EVERIFY) {
 		fprintf(stderr, "cairn %s: %s: bundle %s does not verify: %s\n", command, a->artifact, a->bundle_path,
@@ -160,12 +169,14 @@ static int check_usage(const char *command, const struct verify_args *a)
 			return cli_usage_error(command, "--key or --bundle is required");
 		if (a->sig_path == NULL)
 			return cli_usage_error(command, "--signature is required with --key (or give --bundle)");
-		if (has_identity || a->root_path)
-			return cli_usage_error(command, "identities and --trusted-root apply to --bundle only");
+		if (has_identity || a->root_path || a->ignore_tlog)
+			return cli_usage_error(command, "identities, --trusted-root and --insecure-ignore-tlog apply to --bundle only");
 		return CLI_OK;
 	}
 	if (a->sig_path != NULL)
 		return cli_usage_error(command, "--signature and --bundle cannot be combined");
+	if (a->ignore_tlog && a->key_path == NULL)
+		return cli_usage_error(command, "--insecure-ignore-tlog applies to managed-key bundles (--key) only");
 	if (a->key_path != NULL) {
 		if (has_identity)
 			return cli_usage_error(command, "give either --key or a certificate identity, not both");
@@ -194,6 +205,7 @@ int cmd_verify_blob(int argc, char **argv)
 		{"certificate-oidc-issuer", required_argument, NULL, 'o'},
 		{"certificate-oidc-issuer-regexp", required_argument, NULL, 'O'},
 		{"trusted-root", required_argument, NULL, 'r'},
+		{"insecure-ignore-tlog", no_argument, NULL, 'T'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -212,6 +224,7 @@ int cmd_verify_blob(int argc, char **argv)
 		case 'o': a.identity.issuer = optarg; break;
 		case 'O': a.identity.issuer_regexp = optarg; break;
 		case 'r': a.root_path = optarg; break;
+		case 'T': a.ignore_tlog = 1; break;
 		case 'h': return cli_print_usage(command);
 		default: return cli_option_error(command, argv, opt);
 		}

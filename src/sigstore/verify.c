@@ -298,9 +298,10 @@ static int check_log_windows(const cairn_bundle *b, const cairn_trusted_root *ro
 }
 
 static int verify_logs_and_times(const cairn_bundle *b, const cairn_trusted_root *root, const struct material *m,
-				 artifact_digests *a, const cairn_buf *signature, int64_t now, cairn_bundle_result *r)
+				 artifact_digests *a, const cairn_buf *signature, int64_t now, int allow_missing,
+				 cairn_bundle_result *r)
 {
-	if (b->entry_count == 0)
+	if (b->entry_count == 0 && !(allow_missing && b->key_based))
 		return cairn_error_set(CAIRN_EVERIFY, "the bundle has no transparency log entry, and one is required");
 	cairn_buf leaf_der = CAIRN_BUF_INIT;
 	int err = 0;
@@ -371,7 +372,7 @@ int cairn_bundle_verify(const cairn_bundle *bundle, const cairn_trusted_root *ro
 		return err;
 	}
 	const cairn_buf *signature = bundle->is_dsse ? &bundle->dsse.sigs[0].sig : &bundle->signature;
-	err = verify_logs_and_times(bundle, root, &m, &a, signature, now, r);
+	err = verify_logs_and_times(bundle, root, &m, &a, signature, now, options->allow_missing_tlog, r);
 	if (!err && !bundle->key_based)
 		err = check_certificate(&m, root, options, r->times, r->time_count);
 	if (!err)

@@ -15,7 +15,7 @@ load helpers
 FIX=/usr/share/gocode/src/github.com/containers/image/signature/fixtures
 
 setup() {
-	[ -f "$FIX/cosign.pub" ] || skip "golang-github-containers-image-dev is not installed (scripts/deps)"
+	[ -f "$FIX/cosign.pub" ] || { echo "golang-github-containers-image-dev is not installed (scripts/deps installs it)" >&2; false; }
 	TMP="$(mktemp -d "${BATS_TMPDIR:-/tmp}/cairn-e2e.XXXXXX")"
 	cd "$TMP" || return 1
 }

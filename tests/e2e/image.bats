@@ -46,7 +46,7 @@ host_is_amd64() {
 }
 
 @test "every form of the image gives the same squashed tree and the same config digest" {
-	host_is_amd64 || skip "the host default platform is not linux/amd64"
+	host_is_amd64 || { echo "these expectations are written for a linux/amd64 host" >&2; false; }
 	img ls "oci-dir:$IMG/layout:amd64" >expected
 	[ "$(wc -l <expected)" -gt 15 ]
 	local config
@@ -74,7 +74,7 @@ host_is_amd64() {
 }
 
 @test "registry and OCI layout give the same manifest and index digests" {
-	host_is_amd64 || skip "the host default platform is not linux/amd64"
+	host_is_amd64 || { echo "these expectations are written for a linux/amd64 host" >&2; false; }
 	run --separate-stderr img inspect -o json "oci-dir:$IMG/layout:multi"
 	expect_status 0
 	local layout=$output

@@ -210,7 +210,7 @@ PYEOF
 }
 
 @test "skopeo copies the image with its signature tag; cairn verifies the copy" {
-	command -v skopeo >/dev/null || skip "skopeo missing"
+	command -v skopeo >/dev/null || { echo "skopeo is missing (scripts/deps installs it)" >&2; false; }
 	keys
 	local repo="$REG_PLAIN_HOST/cairn/src" copy="$REG_PLAIN_HOST/cairn/copy"
 	local digest
