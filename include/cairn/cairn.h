@@ -19,6 +19,7 @@
 #include "cairn/provenance.h"
 #include "cairn/ref.h"
 #include "cairn/registry.h"
+#include "cairn/sbom.h"
 #include "cairn/sig.h"
 #include "cairn/tree.h"
 #include "cairn/trustroot.h"

@@ -52,5 +52,6 @@ CLI_DECLARE(sign);
 CLI_DECLARE(verify);
 CLI_DECLARE(build);
 CLI_DECLARE(verify_provenance);
+CLI_DECLARE(sbom);
 
 #endif

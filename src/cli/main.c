@@ -22,6 +22,7 @@ const struct cli_command cli_commands[] = {
 	{"verify", cmd_verify, "verify a container image's signatures", cmd_verify_usage},
 	{"build", cmd_build, "run a build in isolation and sign its SLSA provenance", cmd_build_usage},
 	{"verify-provenance", cmd_verify_provenance, "verify SLSA provenance for an artifact", cmd_verify_provenance_usage},
+	{"sbom", cmd_sbom, "catalog every package of an image or directory into an SBOM", cmd_sbom_usage},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -1,0 +1,227 @@
+/* cairn sbom: catalog every package of an image or directory into an SBOM (cairn/sbom.h). */
+#include "cairn/file.h"
+#include "cairn/sbom.h"
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define INSECURE_MAX 16
+#define OUTPUT_MAX 8
+
+const char cmd_sbom_usage[] =
+	"usage: cairn sbom SOURCE [-o FORMAT[=FILE]]... [OPTIONS]\n"
+	"\n"
+	"Lists every package of an image or directory - Debian (dpkg, including distroless status.d) and\n"
+	"Alpine (apk) so far - with its purl, licenses, supplier, source package, location and owned files,\n"
+	"and the dependency graph, as an SBOM.\n"
+	"\n"
+	"sources:\n"
+	"  registry:REF or REF          a registry (docker.io/library/ is the default)\n"
+	"  oci-dir:PATH[:TAG|@DIGEST]   an OCI image layout directory\n"
+	"  oci-archive:TAR[:TAG]        an OCI image layout in an uncompressed tar\n"
+	"  docker-archive:TAR[:REF]     what `docker save` writes\n"
+	"  dir:PATH                     a directory (a root file system)\n"
+	"\n"
+	"formats (-o may repeat; each to standard output or to FILE):\n"
+	"  cyclonedx-json               CycloneDX 1.6 JSON (the default)\n"
+	"  cyclonedx-json@1.5           CycloneDX 1.5 JSON\n"
+	"  spdx-json                    SPDX 2.3 JSON\n"
+	"  table                        NAME VERSION TYPE, sorted\n"
+	"\n"
+	"options:\n"
+	"  -o, --output FORMAT[=FILE]   the format and where to write it\n"
+	"  --platform OS/ARCH[/VAR]     the image to pick from an index (default: this host's)\n"
+	"  --ca-file FILE               extra CA certificates for TLS\n"
+	"  --insecure-registry HOST     allow plain HTTP to HOST (repeatable)\n"
+	"  --username USER              with --password-stdin: registry credentials\n"
+	"  --password-stdin             read the registry password from standard input\n"
+	"  --cache-dir DIR              the blob cache (default $XDG_CACHE_HOME/cairn or ~/.cache/cairn)\n"
+	"\n"
+	"Output is deterministic apart from the timestamp and serial number (SPDX: document namespace);\n"
+	"set SOURCE_DATE_EPOCH to fix those too. Package databases that are too big or malformed give a\n"
+	"warning naming the file on standard error, and the rest of the SBOM is still written.\n"
+	"\n"
+	"exit status: 0 success; 2 bad usage or an unreadable, malformed or hostile image; 3 an I/O,\n"
+	"network or internal failure.\n";
+
+struct output {
+	enum cairn_sbom_format format;
+	const char *file; /* NULL: standard output */
+};
+
+struct sbom_args {
+	cairn_image_options opts;
+	const char *insecure[INSECURE_MAX + 1];
+	size_t insecure_count;
+	int password_stdin;
+	char password[4096];
+	struct output outputs[OUTPUT_MAX];
+	size_t output_count;
+	char **operands;
+	int operand_count;
+};
+
+static int read_password(struct sbom_args *a)
+{
+	size_t len = fread(a->password, 1, sizeof a->password - 1, stdin);
+	a->password[len] = '\0';
+	if (strlen(a->password) != len)
+		return cli_usage_error("sbom", "the password holds a NUL byte");
+	while (len > 0 && (a->password[len - 1] == '\n' || a->password[len - 1] == '\r'))
+		a->password[--len] = '\0';
+	a->opts.registry.password = a->password;
+	return CLI_OK;
+}
+
+static int add_output(struct sbom_args *a, char *spec)
+{
+	if (a->output_count >= OUTPUT_MAX)
+		return cli_usage_error("sbom", "at most %d -o options", OUTPUT_MAX);
+	struct output *o = &a->outputs[a->output_count];
+	char *eq = strchr(spec, '=');
+	o->file = NULL;
+	if (eq != NULL) {
+		*eq = '\0';
+		o->file = eq + 1;
+		if (o->file[0] == '\0')
+			return cli_usage_error("sbom", "-o %s=: the file name is empty", spec);
+	}
+	if (cairn_sbom_format_parse(spec, &o->format) != 0)
+		return cli_usage_error("sbom", "%s", cairn_error_message());
+	for (size_t i = 0; i < a->output_count; i++)
+		if (o->file == NULL && a->outputs[i].file == NULL)
+			return cli_usage_error("sbom", "only one -o may write to standard output; give the others =FILE");
+	a->output_count++;
+	return CLI_OK;
+}
+
+static int parse_options(int argc, char **argv, struct sbom_args *a)
+{
+	static const struct option options[] = {
+		{"output", required_argument, NULL, 'o'},    {"platform", required_argument, NULL, 'P'},
+		{"ca-file", required_argument, NULL, 'c'},   {"insecure-registry", required_argument, NULL, 'i'},
+		{"username", required_argument, NULL, 'u'},  {"password-stdin", no_argument, NULL, 'p'},
+		{"cache-dir", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	int opt, status;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
+		switch (opt) {
+		case 'o':
+			if ((status = add_output(a, optarg)) != CLI_OK)
+				return status;
+			break;
+		case 'P': a->opts.platform = optarg; break;
+		case 'c': a->opts.registry.ca_file = optarg; break;
+		case 'i':
+			if (a->insecure_count >= INSECURE_MAX)
+				return cli_usage_error("sbom", "at most %d --insecure-registry", INSECURE_MAX);
+			a->insecure[a->insecure_count++] = optarg;
+			a->opts.registry.insecure_hosts = a->insecure;
+			break;
+		case 'u': a->opts.registry.username = optarg; break;
+		case 'p': a->password_stdin = 1; break;
+		case 'C': a->opts.cache_dir = optarg; break;
+		case 'h': return -1;
+		default: return cli_option_error("sbom", argv, opt);
+		}
+	}
+	if (a->password_stdin != (a->opts.registry.username != NULL))
+		return cli_usage_error("sbom", "--username and --password-stdin go together");
+	if (a->password_stdin && read_password(a) != CLI_OK)
+		return CLI_USAGE;
+	if (a->output_count == 0)
+		a->outputs[a->output_count++] = (struct output){CAIRN_SBOM_CYCLONEDX_16, NULL};
+	a->opts.registry.progress = 1; /* shown only on a terminal */
+	a->operands = argv + optind;
+	a->operand_count = argc - optind;
+	return CLI_OK;
+}
+
+/* Limits for hostile layers, as `cairn image` reads them from the environment. */
+static int env_limit(const char *name, uint64_t *value)
+{
+	const char *text = getenv(name);
+	if (text == NULL || text[0] == '\0')
+		return CLI_OK;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(text, &end, 10);
+	if (errno != 0 || *end != '\0' || text[0] == '-' || v == 0)
+		return cli_usage_error("sbom", "%s='%s' is not a positive number", name, text);
+	*value = v;
+	return CLI_OK;
+}
+
+static int limits_from_env(cairn_tree_limits *limits, cairn_sbom_options *opts)
+{
+	cairn_tree_limits_default(limits);
+	uint64_t entries = limits->max_entries;
+	int status = env_limit("CAIRN_MAX_ENTRIES", &entries);
+	limits->max_entries = (size_t)entries;
+	if (status == CLI_OK)
+		status = env_limit("CAIRN_MAX_FILE_SIZE", &limits->max_file_size);
+	if (status == CLI_OK)
+		status = env_limit("CAIRN_MAX_TOTAL_SIZE", &limits->max_total_size);
+	if (status == CLI_OK)
+		status = env_limit("CAIRN_MAX_RATIO", &limits->max_ratio);
+	if (status == CLI_OK)
+		status = env_limit("CAIRN_RATIO_FLOOR", &limits->ratio_floor);
+	if (status == CLI_OK)
+		status = env_limit("CAIRN_SBOM_MAX_DB_SIZE", &opts->max_db_size);
+	opts->tree_limits = limits;
+	return status;
+}
+
+static int write_outputs(cairn_sbom *sbom, const struct sbom_args *a)
+{
+	for (size_t i = 0; i < a->output_count; i++) {
+		cairn_buf out = CAIRN_BUF_INIT;
+		int err = cairn_sbom_write(sbom, a->outputs[i].format, &out);
+		if (!err)
+			err = cairn_file_write_or_stdout(a->outputs[i].file, out.data ? out.data : (const uint8_t *)"", out.len, 0644);
+		cairn_buf_free(&out);
+		if (err)
+			return cli_report_error();
+	}
+	return CLI_OK;
+}
+
+int cmd_sbom(int argc, char **argv)
+{
+	struct sbom_args a;
+	memset(&a, 0, sizeof a);
+	int status = parse_options(argc, argv, &a);
+	if (status < 0)
+		return cli_print_usage("sbom");
+	if (status != CLI_OK)
+		return status;
+	if (a.operand_count != 1)
+		return cli_usage_error("sbom", "expected one SOURCE");
+	cairn_tree_limits limits;
+	cairn_sbom_options opts = {0};
+	if (limits_from_env(&limits, &opts) != CLI_OK)
+		return CLI_USAGE;
+	int64_t when;
+	int deterministic;
+	if (cairn_sbom_timestamp(&when, &deterministic) != 0)
+		return cli_usage_error("sbom", "%s", cairn_error_message());
+	cairn_image *image = NULL;
+	cairn_sbom *sbom = NULL;
+	if (cairn_image_open(&image, a.operands[0], &a.opts) != 0 || cairn_sbom_catalog(&sbom, image, &opts) != 0) {
+		status = cli_report_error();
+	} else {
+		for (size_t i = 0; i < cairn_sbom_warning_count(sbom); i++)
+			fprintf(stderr, "cairn: warning: %s\n", cairn_sbom_warning(sbom, i));
+		status = write_outputs(sbom, &a);
+	}
+	cairn_sbom_free(sbom);
+	cairn_image_close(image);
+	explicit_bzero(a.password, sizeof a.password);
+	return status;
+}
