@@ -356,8 +356,8 @@ static int sorted_members(const json_t *object, member **out, size_t *count)
 
 static int write_object(const json_t *object, cairn_buf *out, size_t depth)
 {
-	member *members;
-	size_t count;
+	member *members = NULL;
+	size_t count = 0;
 	int err = sorted_members(object, &members, &count);
 	if (err)
 		return err;

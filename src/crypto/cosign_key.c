@@ -262,7 +262,7 @@ static int parse_kdf(json_t *root, const char *what, struct cosign_box *box)
 	static const char *const kdf_members[] = {"name", "params", "salt", NULL};
 	static const char *const param_members[] = {"N", "r", "p", NULL};
 	json_t *kdf, *params;
-	const char *name;
+	const char *name = NULL;
 	int err = get_object(root, "kdf", "kdf", what, &kdf);
 	if (!err)
 		err = only_members(kdf, kdf_members, "kdf", what);
@@ -299,7 +299,7 @@ static int parse_cipher(json_t *root, const char *what, struct cosign_box *box)
 {
 	static const char *const cipher_members[] = {"name", "nonce", NULL};
 	json_t *cipher;
-	const char *name;
+	const char *name = NULL;
 	int err = get_object(root, "cipher", "cipher", what, &cipher);
 	if (!err)
 		err = only_members(cipher, cipher_members, "cipher", what);
