@@ -24,5 +24,6 @@
 #include "cairn/tree.h"
 #include "cairn/trustroot.h"
 #include "cairn/version.h"
+#include "cairn/vulndb.h"
 
 #endif

@@ -48,6 +48,7 @@ CLI_DECLARE(verify_blob);
 CLI_DECLARE(vercmp);
 CLI_DECLARE(registry_debug);
 CLI_DECLARE(image);
+CLI_DECLARE(db);
 CLI_DECLARE(sign);
 CLI_DECLARE(verify);
 CLI_DECLARE(build);

@@ -18,6 +18,7 @@ const struct cli_command cli_commands[] = {
 	{"registry-debug", cmd_registry_debug, "(internal) exercise the registry client", cmd_registry_debug_usage},
 	{"verify-bundle", cmd_verify_blob, "verify a Sigstore bundle (alias of verify-blob --bundle)", cmd_verify_blob_usage},
 	{"image", cmd_image, "inspect, list and save container images", cmd_image_usage},
+	{"db", cmd_db, "import and query the offline advisory database", cmd_db_usage},
 	{"sign", cmd_sign, "sign a container image in its registry, as cosign does", cmd_sign_usage},
 	{"verify", cmd_verify, "verify a container image's signatures", cmd_verify_usage},
 	{"build", cmd_build, "run a build in isolation and sign its SLSA provenance", cmd_build_usage},
