@@ -2,6 +2,7 @@
 #ifndef CAIRN_CAIRN_H
 #define CAIRN_CAIRN_H
 
+#include "cairn/attest.h"
 #include "cairn/buf.h"
 #include "cairn/bundle.h"
 #include "cairn/cert.h"

@@ -26,7 +26,7 @@ int cmd_help(int argc, char **argv)
 	       "cairn secures the path from source to running container.\n\ncommands:\n");
 	for (const struct cli_command *cmd = cli_commands; cmd->name != NULL; cmd++)
 		if (strncmp(cmd->summary, "(internal)", 10) != 0) /* tools for tests, not for users */
-			printf("  %-14s %s\n", cmd->name, cmd->summary);
+			printf("  %-19s %s\n", cmd->name, cmd->summary);
 	printf("\nRun 'cairn help COMMAND' for a command's options.\n"
 	       "Exit status: 0 success, 1 a check failed, 2 bad usage or input, 3 internal or I/O error.\n");
 	return CLI_OK;

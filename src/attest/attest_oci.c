@@ -1,0 +1,446 @@
+/* attest_oci.c - attestations stored in a registry: cosign's .att manifest, and Sigstore bundles as
+ * OCI 1.1 referrers with the tag-schema fallback index.
+ *
+ * The .att manifest is built as cosign builds its .sig manifest (go-containerregistry's encoding:
+ * descriptor members mediaType, size, digest, annotations; annotation keys sorted, as Go writes a
+ * map), so that cosign reads what cairn writes and cairn appends to what cosign wrote. */
+#include "cairn/attest.h"
+
+#include "cairn/bundle.h"
+#include "cairn/cosign.h"
+#include "cairn/error.h"
+#include "cairn/json.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#define OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
+#define OCI_CONFIG "application/vnd.oci.image.config.v1+json"
+#define DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
+#define MAX_FALLBACK_ENTRIES 4096 /* descriptors in one fallback index */
+
+static int oom(void)
+{
+	return cairn_error_set(CAIRN_ENOMEM, "out of memory");
+}
+
+static int tag_with_suffix(const cairn_digest *image, const char *suffix, cairn_buf *out)
+{
+	cairn_buf hex = CAIRN_BUF_INIT;
+	int err = cairn_digest_hex(image, &hex);
+	if (!err)
+		err = cairn_buf_printf(out, "%s-%s%s", cairn_digest_alg_name(image->alg), cairn_buf_cstr(&hex), suffix);
+	cairn_buf_free(&hex);
+	return err;
+}
+
+int cairn_attest_tag(const cairn_digest *image, cairn_buf *out)
+{
+	return tag_with_suffix(image, ".att", out);
+}
+
+/* Dumps value compactly (members in insertion order) and appends it. Takes no reference. */
+static int append_json(const json_t *value, cairn_buf *out)
+{
+	char *dump = json_dumps(value, JSON_COMPACT);
+	if (dump == NULL)
+		return oom();
+	int err = cairn_buf_append_str(out, dump);
+	free(dump);
+	return err;
+}
+
+static json_t *descriptor(const char *media_type, const cairn_digest *digest, size_t size)
+{
+	cairn_buf text = CAIRN_BUF_INIT;
+	if (cairn_digest_format(digest, &text) != 0)
+		return NULL;
+	json_t *d = json_object();
+	int bad = d == NULL || json_object_set_new(d, "mediaType", json_string(media_type)) ||
+		  json_object_set_new(d, "size", json_integer((json_int_t)size)) ||
+		  json_object_set_new(d, "digest", json_string(cairn_buf_cstr(&text)));
+	cairn_buf_free(&text);
+	if (bad) {
+		json_decref(d);
+		return NULL;
+	}
+	return d;
+}
+
+/* ---- the .att manifest ---- */
+
+static json_t *att_layer(const cairn_digest *digest, size_t size, const char *predicate_type)
+{
+	json_t *layer = descriptor(CAIRN_ATTEST_DSSE_MEDIA_TYPE, digest, size);
+	json_t *ann = json_object();
+	/* cosign keeps the signature annotation, empty: the signature is inside the envelope */
+	if (layer == NULL || ann == NULL ||
+	    json_object_set_new(ann, CAIRN_COSIGN_ANNOTATION_SIGNATURE, json_string("")) ||
+	    json_object_set_new(ann, CAIRN_ATTEST_ANNOTATION_PREDICATE_TYPE, json_string(predicate_type)) ||
+	    json_object_set_new(layer, "annotations", ann)) {
+		json_decref(layer);
+		return NULL;
+	}
+	return layer;
+}
+
+/* The layers of the current manifest, checked; media types keep their spelling. */
+static int read_existing(const void *data, size_t len, json_t **root, json_t **layers, const char **media_type,
+			 const char **config_type)
+{
+	cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
+	int err = cairn_json_parse(root, data, len, &limits, "attestation manifest");
+	if (err)
+		return err;
+	json_t *mt = json_object_get(*root, "mediaType");
+	json_t *config = json_object_get(*root, "config");
+	*layers = json_object_get(*root, "layers");
+	if (mt != NULL && (!json_is_string(mt) || (strcmp(json_string_value(mt), OCI_MANIFEST) != 0 &&
+						    strcmp(json_string_value(mt), DOCKER_MANIFEST) != 0)))
+		return cairn_error_set(CAIRN_EUNSUPPORTED, "attestation manifest: media type is not an image manifest");
+	if (!json_is_array(*layers) || !json_is_object(config))
+		return cairn_error_set(CAIRN_EINVAL, "attestation manifest: \"layers\" or \"config\" is missing");
+	if (json_array_size(*layers) >= CAIRN_ATTEST_MAX_LAYERS)
+		return cairn_error_set(CAIRN_ETOOBIG, "attestation manifest already holds %zu attestations (limit %d)",
+				       json_array_size(*layers), CAIRN_ATTEST_MAX_LAYERS);
+	if (mt != NULL)
+		*media_type = json_string_value(mt);
+	json_t *ct = json_object_get(config, "mediaType");
+	if (json_is_string(ct))
+		*config_type = json_string_value(ct);
+	size_t i;
+	json_t *layer;
+	json_array_foreach(*layers, i, layer) {
+		json_t *digest = json_object_get(layer, "digest");
+		cairn_digest d;
+		if (!json_is_object(layer) || !json_is_string(digest) ||
+		    cairn_digest_parse(json_string_value(digest), json_string_length(digest), &d) != 0)
+			return cairn_error_set(CAIRN_EINVAL, "attestation manifest: layer %zu has no valid digest", i + 1);
+	}
+	return 0;
+}
+
+/* go-containerregistry's image config for these layers (as for .sig manifests): empty platform,
+ * zero times, one empty history entry and one diff_id per layer. */
+static int write_config(const json_t *layers, cairn_buf *config)
+{
+	int err = cairn_buf_append_str(config, "{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":[");
+	size_t i, n = json_array_size(layers);
+	for (i = 0; !err && i < n; i++)
+		err = cairn_buf_printf(config, "%s{\"created\":\"0001-01-01T00:00:00Z\"}", i ? "," : "");
+	if (!err)
+		err = cairn_buf_append_str(config, "],\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[");
+	for (i = 0; !err && i < n; i++)
+		err = cairn_buf_printf(config, "%s\"%s\"", i ? "," : "",
+				       json_string_value(json_object_get(json_array_get(layers, i), "digest")));
+	if (!err)
+		err = cairn_buf_append_str(config, "]},\"config\":{}}");
+	return err;
+}
+
+static int write_image_manifest(const char *media_type, const char *config_type, const cairn_buf *config,
+				json_t *layers, cairn_buf *manifest)
+{
+	cairn_digest config_digest;
+	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, config->data, config->len, &config_digest);
+	if (err)
+		return err;
+	json_t *root = json_object();
+	json_t *cfg = descriptor(config_type, &config_digest, config->len);
+	int bad = root == NULL || cfg == NULL;
+	bad = bad || json_object_set_new(root, "schemaVersion", json_integer(2)) ||
+	      json_object_set_new(root, "mediaType", json_string(media_type)) || json_object_set(root, "config", cfg) ||
+	      json_object_set(root, "layers", layers);
+	json_decref(cfg);
+	err = bad ? oom() : append_json(root, manifest);
+	json_decref(root);
+	return err;
+}
+
+int cairn_attest_manifest_append(const void *existing, size_t existing_len, const void *envelope,
+				 size_t envelope_len, const char *predicate_type, cairn_buf *manifest,
+				 cairn_buf *config, int *added)
+{
+	*added = 0;
+	if (envelope == NULL || predicate_type == NULL)
+		return cairn_error_set(CAIRN_EINVAL, "attestation: an envelope and a predicate type are required");
+	const char *media_type = OCI_MANIFEST, *config_type = OCI_CONFIG;
+	json_t *root = NULL, *layers = NULL, *fresh = NULL;
+	cairn_digest digest;
+	cairn_buf digest_text = CAIRN_BUF_INIT;
+	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, envelope, envelope_len, &digest);
+	if (!err)
+		err = cairn_digest_format(&digest, &digest_text);
+	if (!err && existing != NULL)
+		err = read_existing(existing, existing_len, &root, &layers, &media_type, &config_type);
+	if (err)
+		goto out;
+	size_t i;
+	json_t *layer;
+	json_array_foreach(layers, i, layer) {
+		if (strcmp(json_string_value(json_object_get(layer, "digest")), cairn_buf_cstr(&digest_text)) == 0)
+			goto out; /* this very envelope is there */
+	}
+	fresh = json_array();
+	layer = att_layer(&digest, envelope_len, predicate_type);
+	if (fresh == NULL || layer == NULL || (layers && json_array_extend(fresh, layers)) ||
+	    json_array_append_new(fresh, layer)) {
+		err = oom();
+		goto out;
+	}
+	err = write_config(fresh, config);
+	if (!err)
+		err = write_image_manifest(media_type, config_type, config, fresh, manifest);
+	if (!err)
+		*added = 1;
+out:
+	json_decref(fresh);
+	json_decref(root);
+	cairn_buf_free(&digest_text);
+	return err;
+}
+
+/* ---- bundle referrers ---- */
+
+/* The empty config OCI 1.1 prescribes for artifacts: the two bytes "{}". */
+static const char empty_config[] = "{}";
+
+int cairn_attest_referrer_manifest(const cairn_attest_subject *subject, const cairn_digest *bundle_digest,
+				   size_t bundle_len, const char *predicate_type, const char *created,
+				   cairn_buf *manifest)
+{
+	cairn_digest empty;
+	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, empty_config, 2, &empty);
+	if (err)
+		return err;
+	json_t *root = json_object(), *layers = json_array(), *ann = json_object();
+	json_t *cfg = descriptor(CAIRN_ATTEST_OCI_EMPTY, &empty, 2);
+	json_t *layer = descriptor(CAIRN_BUNDLE_MEDIA_TYPE_V03, bundle_digest, bundle_len);
+	json_t *subj = descriptor(subject->media_type, &subject->digest, (size_t)subject->size);
+	int bad = root == NULL || layers == NULL || ann == NULL || cfg == NULL || layer == NULL || subj == NULL;
+	bad = bad || json_array_append(layers, layer) ||
+	      json_object_set_new(ann, CAIRN_ATTEST_BUNDLE_ANNOTATION_CONTENT, json_string("dsse-envelope")) ||
+	      json_object_set_new(ann, CAIRN_ATTEST_BUNDLE_ANNOTATION_PREDICATE_TYPE, json_string(predicate_type)) ||
+	      json_object_set_new(ann, "org.opencontainers.image.created", json_string(created)) ||
+	      json_object_set_new(root, "schemaVersion", json_integer(2)) ||
+	      json_object_set_new(root, "mediaType", json_string(OCI_MANIFEST)) ||
+	      json_object_set_new(root, "artifactType", json_string(CAIRN_BUNDLE_MEDIA_TYPE_V03)) ||
+	      json_object_set(root, "config", cfg) || json_object_set(root, "layers", layers) ||
+	      json_object_set(root, "subject", subj) || json_object_set(root, "annotations", ann);
+	err = bad ? oom() : append_json(root, manifest);
+	json_decref(root);
+	json_decref(layers);
+	json_decref(ann);
+	json_decref(cfg);
+	json_decref(layer);
+	json_decref(subj);
+	return err;
+}
+
+/* The descriptor of a referrer manifest as an index lists it: artifactType and annotations copied. */
+static int referrer_descriptor(const void *manifest, size_t len, json_t **out)
+{
+	*out = NULL;
+	cairn_digest digest;
+	json_t *root = NULL;
+	cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
+	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, manifest, len, &digest);
+	if (!err)
+		err = cairn_json_parse(&root, manifest, len, &limits, "referrer manifest");
+	if (err)
+		return err;
+	json_t *d = descriptor(OCI_MANIFEST, &digest, len);
+	json_t *at = json_object_get(root, "artifactType"), *ann = json_object_get(root, "annotations");
+	int bad = d == NULL || (json_is_string(at) && json_object_set(d, "artifactType", at)) ||
+		  (json_is_object(ann) && json_object_set(d, "annotations", ann));
+	json_decref(root);
+	if (bad) {
+		json_decref(d);
+		return oom();
+	}
+	*out = d;
+	return 0;
+}
+
+int cairn_attest_fallback_index_add(const void *existing, size_t existing_len, const void *referrer_manifest,
+				    size_t referrer_len, cairn_buf *index, int *added)
+{
+	*added = 0;
+	json_t *root = NULL, *entry = NULL;
+	int err = referrer_descriptor(referrer_manifest, referrer_len, &entry);
+	if (err)
+		return err;
+	if (existing != NULL) {
+		cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
+		err = cairn_json_parse(&root, existing, existing_len, &limits, "referrers fallback index");
+		json_t *mt = root ? json_object_get(root, "mediaType") : NULL;
+		if (!err && (!json_is_array(json_object_get(root, "manifests")) ||
+			     (mt != NULL && (!json_is_string(mt) || strcmp(json_string_value(mt), CAIRN_ATTEST_OCI_INDEX) != 0))))
+			err = cairn_error_set(CAIRN_EUNSUPPORTED, "the referrers fallback tag does not hold an OCI image index");
+	} else {
+		root = json_object();
+		if (root == NULL || json_object_set_new(root, "schemaVersion", json_integer(2)) ||
+		    json_object_set_new(root, "mediaType", json_string(CAIRN_ATTEST_OCI_INDEX)) ||
+		    json_object_set_new(root, "manifests", json_array()))
+			err = oom();
+	}
+	json_t *manifests = json_object_get(root, "manifests");
+	if (!err && json_array_size(manifests) >= MAX_FALLBACK_ENTRIES)
+		err = cairn_error_set(CAIRN_ETOOBIG, "the referrers fallback index already lists %zu manifests",
+				      json_array_size(manifests));
+	size_t i;
+	json_t *m;
+	int present = 0;
+	json_array_foreach(manifests, i, m) {
+		json_t *d = json_object_get(m, "digest");
+		if (json_is_string(d) && strcmp(json_string_value(d), json_string_value(json_object_get(entry, "digest"))) == 0)
+			present = 1;
+	}
+	if (!err && !present) {
+		if (json_array_append(manifests, entry))
+			err = oom();
+		else if (!(err = append_json(root, index)))
+			*added = 1;
+	}
+	json_decref(entry);
+	json_decref(root);
+	return err;
+}
+
+/* ---- in a registry ---- */
+
+/* A manifest by tag into body; body stays empty when the tag does not exist. */
+static int get_optional(cairn_registry *reg, const char *repository, const char *tag, cairn_buf *body)
+{
+	cairn_buf media_type = CAIRN_BUF_INIT;
+	cairn_digest digest;
+	int err = cairn_registry_get_manifest(reg, repository, tag, body, &media_type, &digest);
+	if (err == CAIRN_ENOENT) {
+		cairn_error_clear();
+		cairn_buf_clear(body);
+		err = 0;
+	}
+	cairn_buf_free(&media_type);
+	return err;
+}
+
+static int push_att_layer(cairn_registry *reg, const cairn_ref *ref, const cairn_digest *image, const cairn_buf *envelope,
+			  const char *predicate_type, cairn_attest_pushed *out)
+{
+	cairn_buf tag = CAIRN_BUF_INIT, existing = CAIRN_BUF_INIT, manifest = CAIRN_BUF_INIT, config = CAIRN_BUF_INIT;
+	int err = cairn_attest_tag(image, &tag);
+	if (!err)
+		err = get_optional(reg, ref->repository, cairn_buf_cstr(&tag), &existing);
+	if (!err)
+		err = cairn_attest_manifest_append(existing.len ? existing.data : NULL, existing.len, envelope->data,
+						   envelope->len, predicate_type, &manifest, &config, &out->added);
+	if (!err && out->added) {
+		/* blobs first: a registry refuses a manifest whose blobs it does not have */
+		err = cairn_registry_push_blob(reg, ref->repository, envelope->data, envelope->len, 0);
+		if (!err)
+			err = cairn_registry_push_blob(reg, ref->repository, config.data, config.len, 0);
+		const char *media_type = strstr(cairn_buf_cstr(&manifest), DOCKER_MANIFEST) ? DOCKER_MANIFEST : OCI_MANIFEST;
+		if (!err)
+			err = cairn_registry_push_manifest(reg, ref->repository, cairn_buf_cstr(&tag), media_type,
+							   manifest.data, manifest.len, &out->manifest);
+	}
+	cairn_buf_free(&tag);
+	cairn_buf_free(&existing);
+	cairn_buf_free(&manifest);
+	cairn_buf_free(&config);
+	return err;
+}
+
+static int now_rfc3339(char *out, size_t size)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	if (gmtime_r(&t, &tm) == NULL || strftime(out, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return cairn_error_set(CAIRN_EINTERNAL, "cannot format the current time");
+	return 0;
+}
+
+/* Pushes the referrer by digest, then records it in the fallback index "sha256-HEX". */
+static int push_referrer(cairn_registry *reg, const cairn_ref *ref, const cairn_attest_subject *subject,
+			 const cairn_buf *bundle, const char *predicate_type, cairn_attest_pushed *out)
+{
+	cairn_buf manifest = CAIRN_BUF_INIT, ref_text = CAIRN_BUF_INIT, tag = CAIRN_BUF_INIT;
+	cairn_buf existing = CAIRN_BUF_INIT, index = CAIRN_BUF_INIT;
+	cairn_digest bundle_digest, pushed;
+	char created[32];
+	int added = 0;
+	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, bundle->data, bundle->len, &bundle_digest);
+	if (!err)
+		err = now_rfc3339(created, sizeof created);
+	if (!err)
+		err = cairn_attest_referrer_manifest(subject, &bundle_digest, bundle->len, predicate_type, created, &manifest);
+	if (!err)
+		err = cairn_registry_push_blob(reg, ref->repository, bundle->data, bundle->len, 0);
+	if (!err)
+		err = cairn_registry_push_blob(reg, ref->repository, empty_config, 2, 0);
+	if (!err)
+		err = cairn_digest_compute(CAIRN_DIGEST_SHA256, manifest.data, manifest.len, &out->manifest);
+	if (!err)
+		err = cairn_digest_format(&out->manifest, &ref_text);
+	if (!err)
+		err = cairn_registry_push_manifest(reg, ref->repository, cairn_buf_cstr(&ref_text), OCI_MANIFEST,
+						   manifest.data, manifest.len, &pushed);
+	/* a registry with the referrers API indexes the manifest by its subject itself */
+	int from_api = 0;
+	if (!err)
+		err = cairn_registry_referrers(reg, ref->repository, &subject->digest, NULL, &index, &from_api);
+	cairn_buf_clear(&index);
+	if (!err && from_api)
+		goto out;
+	if (!err)
+		err = tag_with_suffix(&subject->digest, "", &tag);
+	if (!err)
+		err = get_optional(reg, ref->repository, cairn_buf_cstr(&tag), &existing);
+	if (!err)
+		err = cairn_attest_fallback_index_add(existing.len ? existing.data : NULL, existing.len, manifest.data,
+						      manifest.len, &index, &added);
+	if (!err && added)
+		err = cairn_registry_push_manifest(reg, ref->repository, cairn_buf_cstr(&tag), CAIRN_ATTEST_OCI_INDEX,
+						   index.data, index.len, &pushed);
+out:
+	out->added = 1; /* a new bundle (a new signature, a new time) is a new referrer */
+	cairn_buf_free(&manifest);
+	cairn_buf_free(&ref_text);
+	cairn_buf_free(&tag);
+	cairn_buf_free(&existing);
+	cairn_buf_free(&index);
+	return err;
+}
+
+int cairn_attest_image(cairn_registry *reg, const cairn_ref *ref, const cairn_key *key, const char *predicate_type,
+		       const json_t *predicate, int bundle_format, cairn_attest_pushed *out)
+{
+	memset(out, 0, sizeof *out);
+	cairn_buf body = CAIRN_BUF_INIT, media_type = CAIRN_BUF_INIT, name = CAIRN_BUF_INIT;
+	cairn_buf statement = CAIRN_BUF_INIT, signed_form = CAIRN_BUF_INIT;
+	int err = cairn_registry_get_manifest(reg, ref->repository, cairn_ref_reference(ref), &body, &media_type,
+					      &out->image);
+	if (!err)
+		err = cairn_cosign_docker_reference(ref, &name);
+	if (!err)
+		err = cairn_attest_statement_make(cairn_buf_cstr(&name), &out->image, 1, predicate_type, predicate,
+						  &statement);
+	if (!err && !bundle_format) {
+		err = cairn_attest_envelope_sign(key, statement.data, statement.len, &signed_form);
+		if (!err)
+			err = push_att_layer(reg, ref, &out->image, &signed_form, predicate_type, out);
+	} else if (!err) {
+		err = cairn_bundle_write_dsse(key, statement.data, statement.len, "attestation statement", &signed_form);
+		cairn_attest_subject subject = {media_type.len ? cairn_buf_cstr(&media_type) : OCI_MANIFEST, out->image,
+						body.len};
+		if (!err)
+			err = push_referrer(reg, ref, &subject, &signed_form, predicate_type, out);
+	}
+	cairn_buf_free(&body);
+	cairn_buf_free(&media_type);
+	cairn_buf_free(&name);
+	cairn_buf_free(&statement);
+	cairn_buf_free(&signed_form);
+	return err;
+}
