@@ -181,4 +181,35 @@ int cairn_sbom_write_spdx(cairn_sbom *sbom, cairn_buf *out);
 int cairn_sbom_write_table(cairn_sbom *sbom, cairn_buf *out);
 int cairn_sbom_write(cairn_sbom *sbom, enum cairn_sbom_format format, cairn_buf *out);
 
+/* ---- language catalogers and SBOM readers ---- */
+
+/* npm: a package-lock.json (lockfileVersion 1, 2 or 3) found at path; its install paths are taken
+ * relative to path's directory. For tests and fuzzing; cairn_sbom_catalog reads them itself. */
+int cairn_sbom_parse_npm_lock(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+/* yarn.lock (v1, or berry's YAML) and pnpm-lock.yaml (lockfile 5.x, 6.x, 9.x), the same way. */
+int cairn_sbom_parse_yarn_lock(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+int cairn_sbom_parse_pnpm_lock(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+
+/* Reads an SBOM another tool wrote (CycloneDX 1.4-1.6 JSON or SPDX 2.3 JSON, told apart by their
+ * bomFormat / spdxVersion) into a new model: packages with their purls, licenses and relationships.
+ * what names the input in messages. Structure is checked (CAIRN_EINVAL naming what: a component
+ * without type or name, a dependency without ref...) and sizes bounded; a purl that does not parse
+ * is a warning, and the package stays without it. */
+int cairn_sbom_read(cairn_sbom **out, const void *json, size_t len, const char *what);
+
+/* A parsed purl; every string owned by it (cairn_purl_clear). namespace_, version and subpath are NULL
+ * when absent; qualifier keys are lowercased. */
+typedef struct cairn_purl {
+	char *type, *namespace_, *name, *version, *subpath;
+	char **keys, **values;
+	size_t qualifier_count;
+} cairn_purl;
+
+/* Parses "pkg:type/namespace/name@version?qualifiers#subpath" as the purl specification says
+ * (percent-decoding each part); CAIRN_EINVAL naming the text when it is no purl. */
+int cairn_purl_parse(cairn_purl *out, const char *text);
+void cairn_purl_clear(cairn_purl *purl);
+/* The value of qualifier key, or NULL. */
+const char *cairn_purl_qualifier_get(const cairn_purl *purl, const char *key);
+
 #endif

@@ -12,6 +12,7 @@
 
 struct want_ctx {
 	uint64_t max_db;
+	int directory; /* a dir: source, whose files are cheap to read later */
 };
 
 static int starts(const char *s, const char *prefix) { return strncmp(s, prefix, strlen(prefix)) == 0; }
@@ -35,6 +36,10 @@ static int want_file(void *arg, const char *path, uint64_t size)
 		return size <= w->max_db;
 	if (starts(path, "var/lib/dpkg/info/") && (ends(path, ".list") || ends(path, ".md5sums")))
 		return size <= MAX_LIST_SIZE;
+	if (sbom_rpm_want(path, size, w->max_db) || sbom_go_want(path, size, w->directory))
+		return 1;
+	if (sbom_python_wants(path, size) || sbom_npm_wants(path, size))
+		return 1;
 	if (starts(path, "usr/share/doc/") && ends(path, "/copyright")) {
 		const char *rest = path + strlen("usr/share/doc/");
 		const char *slash = strchr(rest, '/');
@@ -217,7 +222,7 @@ int cairn_sbom_catalog(cairn_sbom **out, cairn_image *image, const cairn_sbom_op
 	struct catalog c;
 	memset(&c, 0, sizeof c);
 	c.max_db = opts && opts->max_db_size ? opts->max_db_size : CAIRN_SBOM_MAX_DB_SIZE;
-	struct want_ctx w = {c.max_db};
+	struct want_ctx w = {c.max_db, cairn_image_get_kind(image) == CAIRN_IMAGE_DIR};
 	int err = cairn_sbom_new(&c.sbom);
 	if (!err)
 		err = describe_source(&c, image);
@@ -231,6 +236,14 @@ int cairn_sbom_catalog(cairn_sbom **out, cairn_image *image, const cairn_sbom_op
 	}
 	if (!err)
 		err = catalog_apk(&c);
+	if (!err)
+		err = sbom_rpm_catalog(c.sbom, c.tree, c.layers, c.layer_count, c.max_db);
+	if (!err)
+		err = sbom_go_catalog(c.sbom, c.tree, c.layers, c.layer_count, cairn_image_get_kind(image) == CAIRN_IMAGE_DIR);
+	if (!err) /* after the OS catalogers: a distribution an OS package owns is linked to it */
+		err = sbom_python_catalog(c.sbom, c.tree, c.layers, c.layer_count);
+	if (!err)
+		err = sbom_npm_catalog(c.sbom, c.tree, c.layers, c.layer_count);
 	if (!err)
 		err = cairn_sbom_finish(c.sbom);
 	cairn_tree_free(c.tree);

@@ -158,3 +158,206 @@ int cairn_purl_build(cairn_buf *out, const char *type, const char *namespace_, c
 	}
 	return err;
 }
+
+/* ---- parsing ---- */
+
+#define PURL_MAX_LEN 4096
+
+/* Percent-decodes s[0..len) into a new string; NULL (error set) on a bad escape or a NUL. */
+static char *decode(const char *s, size_t len, const char *text)
+{
+	char *out = malloc(len + 1);
+	if (out == NULL) {
+		cairn_error_set(CAIRN_ENOMEM, "purl: out of memory");
+		return NULL;
+	}
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] != '%') {
+			out[n++] = s[i];
+			continue;
+		}
+		int hi = i + 2 < len && isxdigit((unsigned char)s[i + 1]) ? s[i + 1] : -1;
+		int lo = hi >= 0 && isxdigit((unsigned char)s[i + 2]) ? s[i + 2] : -1;
+		if (hi < 0 || lo < 0) {
+			free(out);
+			cairn_error_set(CAIRN_EINVAL, "purl '%s': '%%' not followed by two hex digits", text);
+			return NULL;
+		}
+		int v = (isdigit(hi) ? hi - '0' : (tolower(hi) - 'a' + 10)) * 16 + (isdigit(lo) ? lo - '0' : (tolower(lo) - 'a' + 10));
+		if (v == 0) {
+			free(out);
+			cairn_error_set(CAIRN_EINVAL, "purl '%s': an encoded NUL", text);
+			return NULL;
+		}
+		out[n++] = (char)v;
+		i += 2;
+	}
+	out[n] = '\0';
+	return out;
+}
+
+void cairn_purl_clear(cairn_purl *purl)
+{
+	free(purl->type);
+	free(purl->namespace_);
+	free(purl->name);
+	free(purl->version);
+	free(purl->subpath);
+	for (size_t i = 0; i < purl->qualifier_count; i++) {
+		free(purl->keys[i]);
+		free(purl->values[i]);
+	}
+	free(purl->keys);
+	free(purl->values);
+	memset(purl, 0, sizeof *purl);
+}
+
+const char *cairn_purl_qualifier_get(const cairn_purl *purl, const char *key)
+{
+	for (size_t i = 0; i < purl->qualifier_count; i++)
+		if (strcmp(purl->keys[i], key) == 0)
+			return purl->values[i];
+	return NULL;
+}
+
+static int parse_qualifiers(cairn_purl *p, const char *s, size_t len, const char *text)
+{
+	size_t count = 1;
+	for (size_t i = 0; i < len; i++)
+		count += s[i] == '&';
+	if (count > 64)
+		return cairn_error_set(CAIRN_ETOOBIG, "purl '%s': more than 64 qualifiers", text);
+	p->keys = calloc(count, sizeof *p->keys);
+	p->values = calloc(count, sizeof *p->values);
+	if (p->keys == NULL || p->values == NULL)
+		return cairn_error_set(CAIRN_ENOMEM, "purl: out of memory");
+	const char *end = s + len;
+	while (s < end) {
+		const char *amp = memchr(s, '&', (size_t)(end - s));
+		const char *stop = amp ? amp : end;
+		const char *eq = memchr(s, '=', (size_t)(stop - s));
+		if (stop > s) {
+			if (eq == NULL || eq == s)
+				return cairn_error_set(CAIRN_EINVAL, "purl '%s': a qualifier without 'key='", text);
+			char *key = strndup(s, (size_t)(eq - s));
+			if (key == NULL)
+				return cairn_error_set(CAIRN_ENOMEM, "purl: out of memory");
+			for (char *k = key; *k; k++)
+				*k = (char)tolower((unsigned char)*k);
+			if (!valid_key(key) || cairn_purl_qualifier_get(p, key) != NULL) {
+				int err = cairn_error_set(CAIRN_EINVAL, "purl '%s': qualifier key '%s' is invalid or repeated", text, key);
+				free(key);
+				return err;
+			}
+			char *value = decode(eq + 1, (size_t)(stop - eq - 1), text);
+			if (value == NULL) {
+				free(key);
+				return cairn_error_code() ? cairn_error_code() : CAIRN_EINVAL;
+			}
+			if (value[0] == '\0') { /* empty values are as if absent */
+				free(key);
+				free(value);
+			} else {
+				p->keys[p->qualifier_count] = key;
+				p->values[p->qualifier_count++] = value;
+			}
+		}
+		s = amp ? amp + 1 : end;
+	}
+	return 0;
+}
+
+/* Decodes '/'-separated segments, dropping empty ones; NULL result (no error) when none remain. */
+static int decode_segments(char **out, const char *s, size_t len, const char *text)
+{
+	cairn_buf b = CAIRN_BUF_INIT;
+	const char *end = s + len;
+	int err = 0;
+	while (!err && s < end) {
+		const char *slash = memchr(s, '/', (size_t)(end - s));
+		size_t l = (size_t)((slash ? slash : end) - s);
+		if (l > 0) {
+			char *seg = decode(s, l, text);
+			if (seg == NULL)
+				err = CAIRN_EINVAL;
+			else if (strchr(seg, '/') != NULL)
+				err = cairn_error_set(CAIRN_EINVAL, "purl '%s': an encoded '/' in the namespace", text);
+			if (!err && b.len > 0)
+				err = cairn_buf_append_byte(&b, '/');
+			if (!err)
+				err = cairn_buf_append_str(&b, seg);
+			free(seg);
+		}
+		s = slash ? slash + 1 : end;
+	}
+	*out = !err && b.len > 0 ? (char *)cairn_buf_detach(&b, NULL) : NULL;
+	cairn_buf_free(&b);
+	return err;
+}
+
+int cairn_purl_parse(cairn_purl *out, const char *text)
+{
+	memset(out, 0, sizeof *out);
+	size_t len = strlen(text);
+	if (len > PURL_MAX_LEN)
+		return cairn_error_set(CAIRN_ETOOBIG, "purl: %zu bytes, over the limit of %d", len, PURL_MAX_LEN);
+	if (len < 4 || tolower((unsigned char)text[0]) != 'p' || tolower((unsigned char)text[1]) != 'k' ||
+	    tolower((unsigned char)text[2]) != 'g' || text[3] != ':')
+		return cairn_error_set(CAIRN_EINVAL, "purl '%s': does not start with 'pkg:'", text);
+	const char *s = text + 4, *end = text + len;
+	while (s < end && *s == '/') /* "pkg://type/..." is tolerated, as the spec says */
+		s++;
+	int err = 0;
+	const char *hash = memchr(s, '#', (size_t)(end - s));
+	if (hash != NULL) {
+		err = decode_segments(&out->subpath, hash + 1, (size_t)(end - hash - 1), text);
+		end = hash;
+	}
+	const char *q = err ? NULL : memchr(s, '?', (size_t)(end - s));
+	if (q != NULL) {
+		err = parse_qualifiers(out, q + 1, (size_t)(end - q - 1), text);
+		end = q;
+	}
+	const char *slash = err ? NULL : memchr(s, '/', (size_t)(end - s));
+	if (!err && (slash == NULL || slash == s))
+		err = cairn_error_set(CAIRN_EINVAL, "purl '%s': no type and name", text);
+	if (!err && (out->type = strndup(s, (size_t)(slash - s))) == NULL)
+		err = cairn_error_set(CAIRN_ENOMEM, "purl: out of memory");
+	if (!err) {
+		for (char *t = out->type; *t; t++)
+			*t = (char)tolower((unsigned char)*t);
+		if (!valid_type(out->type))
+			err = cairn_error_set(CAIRN_EINVAL, "purl '%s': type '%s' is not letters, digits, '.', '-', '+'", text, out->type);
+	}
+	s = slash ? slash + 1 : end;
+	while (!err && end > s && end[-1] == '/')
+		end--;
+	/* the version follows the last '@' after the last '/' (an npm namespace starts with an encoded or plain '@') */
+	const char *last_slash = NULL;
+	for (const char *p = s; !err && p < end; p++)
+		if (*p == '/')
+			last_slash = p;
+	const char *name_start = last_slash ? last_slash + 1 : s;
+	const char *at = NULL;
+	for (const char *p = name_start; !err && p < end; p++)
+		if (*p == '@')
+			at = p;
+	if (!err && at != NULL) {
+		if ((out->version = decode(at + 1, (size_t)(end - at - 1), text)) == NULL)
+			err = CAIRN_EINVAL;
+		end = at;
+	}
+	if (!err && name_start >= end)
+		err = cairn_error_set(CAIRN_EINVAL, "purl '%s': the name is empty", text);
+	if (!err && (out->name = decode(name_start, (size_t)(end - name_start), text)) == NULL)
+		err = CAIRN_EINVAL;
+	if (!err && last_slash != NULL)
+		err = decode_segments(&out->namespace_, s, (size_t)(last_slash - s), text);
+	if (err) {
+		int code = cairn_error_code();
+		cairn_purl_clear(out);
+		return code ? code : err;
+	}
+	return 0;
+}

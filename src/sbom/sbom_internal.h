@@ -44,4 +44,38 @@ int sbom_dpkg_resolve(sbom_dpkg *dpkg);
 size_t sbom_dpkg_count(const sbom_dpkg *dpkg);
 size_t sbom_dpkg_package(const sbom_dpkg *dpkg, size_t i);
 
+/* Language catalogers (catalog_python.c, catalog_npm.c): which files they read (path without the
+ * leading '/'), and cataloging the tree once the OS packages are known; layers are diff IDs by index. */
+int sbom_python_wants(const char *path, uint64_t size);
+int sbom_python_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
+int sbom_python_normalize(const char *name, size_t len, cairn_buf *out);
+int sbom_npm_wants(const char *path, uint64_t size);
+int sbom_npm_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
+/* Readers of other tools' SBOMs (read_cyclonedx.c, read_spdx.c), from parsed JSON. */
+int sbom_read_cyclonedx(cairn_sbom *sbom, struct json_t *doc, const char *what);
+int sbom_read_spdx(cairn_sbom *sbom, struct json_t *doc, const char *what);
+/* A license expression read from a document (LicenseRef texts from texts: id -> text, may be NULL),
+ * and a purl read back into the package's type, namespace and qualifiers. */
+int sbom_read_license(cairn_sbom *sbom, cairn_sbom_package *p, const char *expr, struct json_t *texts);
+int sbom_read_purl(cairn_sbom *sbom, cairn_sbom_package *p, const char *purl, const char *what);
+
+/* Go (catalog_go.c): build info of ELF binaries and go.mod files (for directory sources only). want:
+ * the files whose content the tree should keep (binaries of images; go.mod files of directories). */
+int sbom_go_want(const char *path, uint64_t size, int directory);
+int sbom_go_parse_binary(cairn_sbom *sbom, const unsigned char *data, size_t len, const char *path, const char *layer);
+int sbom_go_parse_mod(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+int sbom_go_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, int directory);
+
+/* rpm (catalog_rpm.c): SQLite, NDB and BerkeleyDB databases of RPM header blobs; requires resolved at the end. */
+typedef struct sbom_rpm sbom_rpm;
+int sbom_rpm_new(sbom_rpm **out, cairn_sbom *sbom);
+void sbom_rpm_free(sbom_rpm *rpm);
+int sbom_rpm_add_header(sbom_rpm *rpm, const unsigned char *blob, size_t len, const char *path, const char *layer);
+int sbom_rpm_parse_sqlite(sbom_rpm *rpm, const unsigned char *data, size_t len, const char *path, const char *layer);
+int sbom_rpm_parse_ndb(sbom_rpm *rpm, const unsigned char *data, size_t len, const char *path, const char *layer);
+int sbom_rpm_parse_bdb(sbom_rpm *rpm, const unsigned char *data, size_t len, const char *path, const char *layer);
+int sbom_rpm_resolve(sbom_rpm *rpm);
+int sbom_rpm_want(const char *path, uint64_t size, uint64_t max_db);
+int sbom_rpm_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, uint64_t max_db);
+
 #endif
