@@ -10,14 +10,12 @@
 #include "cairn/cosign.h"
 #include "cairn/error.h"
 #include "cairn/json.h"
+#include "sign/oci_attach.h"
 
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
-#define OCI_MANIFEST "application/vnd.oci.image.manifest.v1+json"
-#define OCI_CONFIG "application/vnd.oci.image.config.v1+json"
-#define DOCKER_MANIFEST "application/vnd.docker.distribution.manifest.v2+json"
 #define MAX_FALLBACK_ENTRIES 4096 /* descriptors in one fallback index */
 
 static int oom(void)
@@ -25,19 +23,9 @@ static int oom(void)
 	return cairn_error_set(CAIRN_ENOMEM, "out of memory");
 }
 
-static int tag_with_suffix(const cairn_digest *image, const char *suffix, cairn_buf *out)
-{
-	cairn_buf hex = CAIRN_BUF_INIT;
-	int err = cairn_digest_hex(image, &hex);
-	if (!err)
-		err = cairn_buf_printf(out, "%s-%s%s", cairn_digest_alg_name(image->alg), cairn_buf_cstr(&hex), suffix);
-	cairn_buf_free(&hex);
-	return err;
-}
-
 int cairn_attest_tag(const cairn_digest *image, cairn_buf *out)
 {
-	return tag_with_suffix(image, ".att", out);
+	return oci_attach_tag(image, ".att", out);
 }
 
 /* Dumps value compactly (members in insertion order) and appends it. Takes no reference. */
@@ -85,79 +73,6 @@ static json_t *att_layer(const cairn_digest *digest, size_t size, const char *pr
 	return layer;
 }
 
-/* The layers of the current manifest, checked; media types keep their spelling. */
-static int read_existing(const void *data, size_t len, json_t **root, json_t **layers, const char **media_type,
-			 const char **config_type)
-{
-	cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
-	int err = cairn_json_parse(root, data, len, &limits, "attestation manifest");
-	if (err)
-		return err;
-	json_t *mt = json_object_get(*root, "mediaType");
-	json_t *config = json_object_get(*root, "config");
-	*layers = json_object_get(*root, "layers");
-	if (mt != NULL && (!json_is_string(mt) || (strcmp(json_string_value(mt), OCI_MANIFEST) != 0 &&
-						    strcmp(json_string_value(mt), DOCKER_MANIFEST) != 0)))
-		return cairn_error_set(CAIRN_EUNSUPPORTED, "attestation manifest: media type is not an image manifest");
-	if (!json_is_array(*layers) || !json_is_object(config))
-		return cairn_error_set(CAIRN_EINVAL, "attestation manifest: \"layers\" or \"config\" is missing");
-	if (json_array_size(*layers) >= CAIRN_ATTEST_MAX_LAYERS)
-		return cairn_error_set(CAIRN_ETOOBIG, "attestation manifest already holds %zu attestations (limit %d)",
-				       json_array_size(*layers), CAIRN_ATTEST_MAX_LAYERS);
-	if (mt != NULL)
-		*media_type = json_string_value(mt);
-	json_t *ct = json_object_get(config, "mediaType");
-	if (json_is_string(ct))
-		*config_type = json_string_value(ct);
-	size_t i;
-	json_t *layer;
-	json_array_foreach(*layers, i, layer) {
-		json_t *digest = json_object_get(layer, "digest");
-		cairn_digest d;
-		if (!json_is_object(layer) || !json_is_string(digest) ||
-		    cairn_digest_parse(json_string_value(digest), json_string_length(digest), &d) != 0)
-			return cairn_error_set(CAIRN_EINVAL, "attestation manifest: layer %zu has no valid digest", i + 1);
-	}
-	return 0;
-}
-
-/* go-containerregistry's image config for these layers (as for .sig manifests): empty platform,
- * zero times, one empty history entry and one diff_id per layer. */
-static int write_config(const json_t *layers, cairn_buf *config)
-{
-	int err = cairn_buf_append_str(config, "{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":[");
-	size_t i, n = json_array_size(layers);
-	for (i = 0; !err && i < n; i++)
-		err = cairn_buf_printf(config, "%s{\"created\":\"0001-01-01T00:00:00Z\"}", i ? "," : "");
-	if (!err)
-		err = cairn_buf_append_str(config, "],\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[");
-	for (i = 0; !err && i < n; i++)
-		err = cairn_buf_printf(config, "%s\"%s\"", i ? "," : "",
-				       json_string_value(json_object_get(json_array_get(layers, i), "digest")));
-	if (!err)
-		err = cairn_buf_append_str(config, "]},\"config\":{}}");
-	return err;
-}
-
-static int write_image_manifest(const char *media_type, const char *config_type, const cairn_buf *config,
-				json_t *layers, cairn_buf *manifest)
-{
-	cairn_digest config_digest;
-	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, config->data, config->len, &config_digest);
-	if (err)
-		return err;
-	json_t *root = json_object();
-	json_t *cfg = descriptor(config_type, &config_digest, config->len);
-	int bad = root == NULL || cfg == NULL;
-	bad = bad || json_object_set_new(root, "schemaVersion", json_integer(2)) ||
-	      json_object_set_new(root, "mediaType", json_string(media_type)) || json_object_set(root, "config", cfg) ||
-	      json_object_set(root, "layers", layers);
-	json_decref(cfg);
-	err = bad ? oom() : append_json(root, manifest);
-	json_decref(root);
-	return err;
-}
-
 int cairn_attest_manifest_append(const void *existing, size_t existing_len, const void *envelope,
 				 size_t envelope_len, const char *predicate_type, cairn_buf *manifest,
 				 cairn_buf *config, int *added)
@@ -165,40 +80,15 @@ int cairn_attest_manifest_append(const void *existing, size_t existing_len, cons
 	*added = 0;
 	if (envelope == NULL || predicate_type == NULL)
 		return cairn_error_set(CAIRN_EINVAL, "attestation: an envelope and a predicate type are required");
-	const char *media_type = OCI_MANIFEST, *config_type = OCI_CONFIG;
-	json_t *root = NULL, *layers = NULL, *fresh = NULL;
 	cairn_digest digest;
-	cairn_buf digest_text = CAIRN_BUF_INIT;
 	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, envelope, envelope_len, &digest);
-	if (!err)
-		err = cairn_digest_format(&digest, &digest_text);
-	if (!err && existing != NULL)
-		err = read_existing(existing, existing_len, &root, &layers, &media_type, &config_type);
 	if (err)
-		goto out;
-	size_t i;
-	json_t *layer;
-	json_array_foreach(layers, i, layer) {
-		if (strcmp(json_string_value(json_object_get(layer, "digest")), cairn_buf_cstr(&digest_text)) == 0)
-			goto out; /* this very envelope is there */
-	}
-	fresh = json_array();
-	layer = att_layer(&digest, envelope_len, predicate_type);
-	if (fresh == NULL || layer == NULL || (layers && json_array_extend(fresh, layers)) ||
-	    json_array_append_new(fresh, layer)) {
-		err = oom();
-		goto out;
-	}
-	err = write_config(fresh, config);
-	if (!err)
-		err = write_image_manifest(media_type, config_type, config, fresh, manifest);
-	if (!err)
-		*added = 1;
-out:
-	json_decref(fresh);
-	json_decref(root);
-	cairn_buf_free(&digest_text);
-	return err;
+		return err;
+	json_t *layer = att_layer(&digest, envelope_len, predicate_type);
+	if (layer == NULL)
+		return oom();
+	static const struct oci_attach_kind kind = {"attestation manifest", "attestations", CAIRN_ATTEST_MAX_LAYERS};
+	return oci_attach_append(&kind, existing, existing_len, layer, NULL, manifest, config, added);
 }
 
 /* ---- bundle referrers ---- */
@@ -224,7 +114,7 @@ int cairn_attest_referrer_manifest(const cairn_attest_subject *subject, const ca
 	      json_object_set_new(ann, CAIRN_ATTEST_BUNDLE_ANNOTATION_PREDICATE_TYPE, json_string(predicate_type)) ||
 	      json_object_set_new(ann, "org.opencontainers.image.created", json_string(created)) ||
 	      json_object_set_new(root, "schemaVersion", json_integer(2)) ||
-	      json_object_set_new(root, "mediaType", json_string(OCI_MANIFEST)) ||
+	      json_object_set_new(root, "mediaType", json_string(CAIRN_OCI_MANIFEST)) ||
 	      json_object_set_new(root, "artifactType", json_string(CAIRN_BUNDLE_MEDIA_TYPE_V03)) ||
 	      json_object_set(root, "config", cfg) || json_object_set(root, "layers", layers) ||
 	      json_object_set(root, "subject", subj) || json_object_set(root, "annotations", ann);
@@ -250,7 +140,7 @@ static int referrer_descriptor(const void *manifest, size_t len, json_t **out)
 		err = cairn_json_parse(&root, manifest, len, &limits, "referrer manifest");
 	if (err)
 		return err;
-	json_t *d = descriptor(OCI_MANIFEST, &digest, len);
+	json_t *d = descriptor(CAIRN_OCI_MANIFEST, &digest, len);
 	json_t *at = json_object_get(root, "artifactType"), *ann = json_object_get(root, "annotations");
 	int bad = d == NULL || (json_is_string(at) && json_object_set(d, "artifactType", at)) ||
 		  (json_is_object(ann) && json_object_set(d, "annotations", ann));
@@ -310,41 +200,19 @@ int cairn_attest_fallback_index_add(const void *existing, size_t existing_len, c
 
 /* ---- in a registry ---- */
 
-/* A manifest by tag into body; body stays empty when the tag does not exist. */
-static int get_optional(cairn_registry *reg, const char *repository, const char *tag, cairn_buf *body)
-{
-	cairn_buf media_type = CAIRN_BUF_INIT;
-	cairn_digest digest;
-	int err = cairn_registry_get_manifest(reg, repository, tag, body, &media_type, &digest);
-	if (err == CAIRN_ENOENT) {
-		cairn_error_clear();
-		cairn_buf_clear(body);
-		err = 0;
-	}
-	cairn_buf_free(&media_type);
-	return err;
-}
-
 static int push_att_layer(cairn_registry *reg, const cairn_ref *ref, const cairn_digest *image, const cairn_buf *envelope,
 			  const char *predicate_type, cairn_attest_pushed *out)
 {
 	cairn_buf tag = CAIRN_BUF_INIT, existing = CAIRN_BUF_INIT, manifest = CAIRN_BUF_INIT, config = CAIRN_BUF_INIT;
 	int err = cairn_attest_tag(image, &tag);
 	if (!err)
-		err = get_optional(reg, ref->repository, cairn_buf_cstr(&tag), &existing);
+		err = oci_attach_get_optional(reg, ref->repository, cairn_buf_cstr(&tag), &existing);
 	if (!err)
 		err = cairn_attest_manifest_append(existing.len ? existing.data : NULL, existing.len, envelope->data,
 						   envelope->len, predicate_type, &manifest, &config, &out->added);
-	if (!err && out->added) {
-		/* blobs first: a registry refuses a manifest whose blobs it does not have */
-		err = cairn_registry_push_blob(reg, ref->repository, envelope->data, envelope->len, 0);
-		if (!err)
-			err = cairn_registry_push_blob(reg, ref->repository, config.data, config.len, 0);
-		const char *media_type = strstr(cairn_buf_cstr(&manifest), DOCKER_MANIFEST) ? DOCKER_MANIFEST : OCI_MANIFEST;
-		if (!err)
-			err = cairn_registry_push_manifest(reg, ref->repository, cairn_buf_cstr(&tag), media_type,
-							   manifest.data, manifest.len, &out->manifest);
-	}
+	if (!err && out->added)
+		err = oci_attach_push(reg, ref->repository, cairn_buf_cstr(&tag), envelope->data, envelope->len, &config,
+				      &manifest, &out->manifest);
 	cairn_buf_free(&tag);
 	cairn_buf_free(&existing);
 	cairn_buf_free(&manifest);
@@ -384,7 +252,7 @@ static int push_referrer(cairn_registry *reg, const cairn_ref *ref, const cairn_
 	if (!err)
 		err = cairn_digest_format(&out->manifest, &ref_text);
 	if (!err)
-		err = cairn_registry_push_manifest(reg, ref->repository, cairn_buf_cstr(&ref_text), OCI_MANIFEST,
+		err = cairn_registry_push_manifest(reg, ref->repository, cairn_buf_cstr(&ref_text), CAIRN_OCI_MANIFEST,
 						   manifest.data, manifest.len, &pushed);
 	/* a registry with the referrers API indexes the manifest by its subject itself */
 	int from_api = 0;
@@ -394,9 +262,9 @@ static int push_referrer(cairn_registry *reg, const cairn_ref *ref, const cairn_
 	if (!err && from_api)
 		goto out;
 	if (!err)
-		err = tag_with_suffix(&subject->digest, "", &tag);
+		err = oci_attach_tag(&subject->digest, "", &tag);
 	if (!err)
-		err = get_optional(reg, ref->repository, cairn_buf_cstr(&tag), &existing);
+		err = oci_attach_get_optional(reg, ref->repository, cairn_buf_cstr(&tag), &existing);
 	if (!err)
 		err = cairn_attest_fallback_index_add(existing.len ? existing.data : NULL, existing.len, manifest.data,
 						      manifest.len, &index, &added);
@@ -432,7 +300,7 @@ int cairn_attest_image(cairn_registry *reg, const cairn_ref *ref, const cairn_ke
 			err = push_att_layer(reg, ref, &out->image, &signed_form, predicate_type, out);
 	} else if (!err) {
 		err = cairn_bundle_write_dsse(key, statement.data, statement.len, "attestation statement", &signed_form);
-		cairn_attest_subject subject = {media_type.len ? cairn_buf_cstr(&media_type) : OCI_MANIFEST, out->image,
+		cairn_attest_subject subject = {media_type.len ? cairn_buf_cstr(&media_type) : CAIRN_OCI_MANIFEST, out->image,
 						body.len};
 		if (!err)
 			err = push_referrer(reg, ref, &subject, &signed_form, predicate_type, out);

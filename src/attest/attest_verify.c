@@ -11,6 +11,7 @@
 #include "cairn/dsse.h"
 #include "cairn/error.h"
 #include "cairn/json.h"
+#include "sign/oci_attach.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,16 +25,6 @@ void cairn_attest_verified_free(cairn_attest_verified *v)
 	free(v->identity);
 	free(v->issuer);
 	memset(v, 0, sizeof *v);
-}
-
-static char *dup_text(const void *data, size_t len)
-{
-	char *s = malloc(len + 1);
-	if (s != NULL) {
-		memcpy(s, data, len);
-		s[len] = '\0';
-	}
-	return s;
 }
 
 /* The statement is parsed (it must be an in-toto statement naming `subject` when given) and its
@@ -72,7 +63,7 @@ static int fill_verified(cairn_attest_verified *out, const cairn_buf *payload, c
 			 const char *identity, const char *issuer, int from_referrer)
 {
 	memset(out, 0, sizeof *out);
-	out->statement = dup_text(payload->data, payload->len);
+	out->statement = oci_attach_dup_text(payload->data, payload->len);
 	out->predicate_type = strdup(st->predicate_type);
 	out->identity = identity ? strdup(identity) : NULL;
 	out->issuer = issuer ? strdup(issuer) : NULL;
@@ -161,38 +152,6 @@ int cairn_attest_verify_bundle(const void *bundle_json, size_t len, const cairn_
 
 /* ---- in a registry ---- */
 
-struct collect {
-	cairn_buf data;
-	size_t limit;
-};
-
-static int collect_sink(void *arg, const void *data, size_t len)
-{
-	struct collect *c = arg;
-	if (c->data.len + len > c->limit)
-		return cairn_error_set(CAIRN_ETOOBIG, "blob over the %zu-byte limit", c->limit);
-	return cairn_buf_append(&c->data, data, len);
-}
-
-static int fetch_blob(cairn_registry *reg, const char *repository, const json_t *layer, size_t limit, cairn_buf *out)
-{
-	json_t *digest = json_object_get(layer, "digest"), *size = json_object_get(layer, "size");
-	cairn_digest d;
-	if (!json_is_string(digest) || cairn_digest_parse(json_string_value(digest), json_string_length(digest), &d))
-		return cairn_error_set(CAIRN_EVERIFY, "the layer has no valid digest");
-	if (!json_is_integer(size) || json_integer_value(size) < 0 || (uint64_t)json_integer_value(size) > limit)
-		return cairn_error_set(CAIRN_EVERIFY, "the layer's size is missing or over %zu bytes", limit);
-	struct collect c = {CAIRN_BUF_INIT, limit};
-	int err = cairn_registry_get_blob(reg, repository, &d, (uint64_t)json_integer_value(size), collect_sink, &c);
-	if (!err && c.data.len != (size_t)json_integer_value(size))
-		err = cairn_error_set(CAIRN_EVERIFY, "the layer blob's size differs from its descriptor");
-	if (err)
-		cairn_buf_free(&c.data);
-	else
-		*out = c.data;
-	return err;
-}
-
 struct ctx {
 	cairn_registry *reg;
 	const cairn_ref *ref;
@@ -206,13 +165,10 @@ struct ctx {
 static int reject(struct ctx *c, const char *where)
 {
 	c->report->checked++;
-	int code = cairn_error_code();
-	if (code != CAIRN_EVERIFY && code != CAIRN_ETOOBIG && code != CAIRN_EINVAL && code != CAIRN_EUNSUPPORTED &&
-	    code != 0)
-		return code;
-	if (strstr(cairn_error_message(), "not the requested") != NULL)
+	int err = oci_attach_reason(&c->reasons, where);
+	if (!err && strstr(cairn_error_message(), "not the requested") != NULL)
 		c->wrong_type++;
-	return cairn_buf_printf(&c->reasons, "\n  %s: %s", where, cairn_error_message());
+	return err;
 }
 
 static int accept(struct ctx *c, cairn_attest_verified *v)
@@ -238,7 +194,7 @@ static int verify_att_layer(struct ctx *c, const json_t *layer, const char *wher
 		return reject(c, where);
 	}
 	cairn_buf blob = CAIRN_BUF_INIT;
-	int err = fetch_blob(c->reg, c->ref->repository, layer, CAIRN_ATTEST_MAX_ENVELOPE, &blob);
+	int err = oci_attach_fetch_blob(c->reg, c->ref->repository, layer, CAIRN_ATTEST_MAX_ENVELOPE, &blob);
 	if (err) {
 		cairn_buf_free(&blob);
 		return err == CAIRN_EVERIFY || err == CAIRN_ETOOBIG ? reject(c, where) : err;
@@ -251,84 +207,38 @@ static int verify_att_layer(struct ctx *c, const json_t *layer, const char *wher
 
 static int verify_att_manifest(struct ctx *c)
 {
-	cairn_buf tag = CAIRN_BUF_INIT, body = CAIRN_BUF_INIT, media_type = CAIRN_BUF_INIT;
-	cairn_digest got;
+	static const struct oci_attach_kind kind = {"attestation manifest", "attestations", CAIRN_ATTEST_MAX_LAYERS};
+	cairn_buf tag = CAIRN_BUF_INIT;
 	json_t *root = NULL, *layers = NULL;
 	int err = cairn_attest_tag(&c->report->image, &tag);
 	if (!err)
-		err = cairn_registry_get_manifest(c->reg, c->ref->repository, cairn_buf_cstr(&tag), &body, &media_type, &got);
-	if (err == CAIRN_ENOENT) {
-		cairn_error_clear();
-		err = 0;
-		goto out;
-	}
-	if (err)
-		goto out;
-	cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
-	if (cairn_json_parse(&root, body.data, body.len, &limits, "attestation manifest") != 0 ||
-	    !json_is_array(layers = json_object_get(root, "layers"))) {
-		if (root != NULL)
-			cairn_error_set(CAIRN_EVERIFY, "the attestation manifest has no layers array");
+		err = oci_attach_get_layers(c->reg, c->ref->repository, cairn_buf_cstr(&tag), &kind, &root, &layers);
+	if (err == OCI_ATTACH_UNUSABLE)
 		err = reject(c, "attestation manifest");
-		goto out;
-	}
-	if (json_array_size(layers) > CAIRN_ATTEST_MAX_LAYERS) {
-		cairn_error_set(CAIRN_ETOOBIG, "the attestation manifest has %zu layers (limit %d)", json_array_size(layers),
-				CAIRN_ATTEST_MAX_LAYERS);
-		err = reject(c, "attestation manifest");
-		goto out;
-	}
-	size_t i;
-	json_t *layer;
-	json_array_foreach(layers, i, layer) {
+	for (size_t i = 0; !err && i < json_array_size(layers); i++) {
 		char where[64];
 		snprintf(where, sizeof where, ".att layer %zu", i + 1);
-		if ((err = verify_att_layer(c, layer, where)))
-			break;
+		err = verify_att_layer(c, json_array_get(layers, i), where);
 	}
-out:
 	json_decref(root);
 	cairn_buf_free(&tag);
-	cairn_buf_free(&body);
-	cairn_buf_free(&media_type);
 	return err;
 }
 
 static int verify_referrer(struct ctx *c, const char *digest, const char *where)
 {
-	cairn_buf body = CAIRN_BUF_INIT, media_type = CAIRN_BUF_INIT, blob = CAIRN_BUF_INIT;
-	cairn_digest got;
-	json_t *root = NULL, *layers = NULL;
-	int err = cairn_registry_get_manifest(c->reg, c->ref->repository, digest, &body, &media_type, &got);
-	if (err == CAIRN_ENOENT || err == CAIRN_EVERIFY) {
+	cairn_buf blob = CAIRN_BUF_INIT;
+	int err = oci_attach_referrer_blob(c->reg, c->ref->repository, digest, CAIRN_BUNDLE_MAX_SIZE, 1, &blob);
+	if (err == OCI_ATTACH_UNUSABLE) {
 		err = reject(c, where);
-		goto out;
+	} else if (!err) {
+		cairn_bundle_artifact artifact;
+		memset(&artifact, 0, sizeof artifact);
+		artifact.digest = c->report->image;
+		cairn_attest_verified v;
+		err = cairn_attest_verify_bundle(blob.data, blob.len, &artifact, c->opts, &v);
+		err = err ? reject(c, where) : accept(c, &v);
 	}
-	if (err)
-		goto out;
-	cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
-	if (cairn_json_parse(&root, body.data, body.len, &limits, "bundle referrer manifest") != 0 ||
-	    !json_is_array(layers = json_object_get(root, "layers")) || json_array_size(layers) != 1) {
-		if (root != NULL)
-			cairn_error_set(CAIRN_EVERIFY, "the referrer manifest does not hold exactly one bundle layer");
-		err = reject(c, where);
-		goto out;
-	}
-	err = fetch_blob(c->reg, c->ref->repository, json_array_get(layers, 0), CAIRN_BUNDLE_MAX_SIZE, &blob);
-	if (err) {
-		err = err == CAIRN_EVERIFY || err == CAIRN_ETOOBIG ? reject(c, where) : err;
-		goto out;
-	}
-	cairn_bundle_artifact artifact;
-	memset(&artifact, 0, sizeof artifact);
-	artifact.digest = c->report->image;
-	cairn_attest_verified v;
-	err = cairn_attest_verify_bundle(blob.data, blob.len, &artifact, c->opts, &v);
-	err = err ? reject(c, where) : accept(c, &v);
-out:
-	json_decref(root);
-	cairn_buf_free(&body);
-	cairn_buf_free(&media_type);
 	cairn_buf_free(&blob);
 	return err;
 }

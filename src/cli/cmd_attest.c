@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define INSECURE_MAX 16
-
 const char cmd_attest_usage[] =
 	"usage: cairn attest --key KEY --type TYPE --predicate FILE [--new-bundle-format] [registry options] IMAGE\n"
 	"       cairn attest --key KEY --type TYPE --predicate FILE --bundle OUT FILE\n"
@@ -45,9 +43,7 @@ const char cmd_attest_usage[] =
 struct attest_args {
 	const char *key_path, *type, *predicate_path, *bundle_path, *operand;
 	int new_bundle_format;
-	cairn_registry_options ropts;
-	const char *insecure[INSECURE_MAX + 1];
-	size_t insecure_count;
+	struct cli_registry_args reg;
 };
 
 static int parse_options(int argc, char **argv, struct attest_args *a)
@@ -58,26 +54,19 @@ static int parse_options(int argc, char **argv, struct attest_args *a)
 		{"predicate", required_argument, NULL, 'p'},
 		{"new-bundle-format", no_argument, NULL, 'N'},
 		{"bundle", required_argument, NULL, 'b'},
-		{"ca-file", required_argument, NULL, 'c'},
-		{"insecure-registry", required_argument, NULL, 'i'},
+		CLI_OPTIONS_TLS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
-	while ((opt = cli_getopt(argc, argv, options)) != -1) {
+	while ((opt = cli_next_option(argc, argv, ":", options, &a->reg, NULL, "attest")) != -1) {
 		switch (opt) {
+		case CLI_OPT_REFUSED: return CLI_USAGE;
 		case 'k': a->key_path = optarg; break;
 		case 't': a->type = optarg; break;
 		case 'p': a->predicate_path = optarg; break;
 		case 'N': a->new_bundle_format = 1; break;
 		case 'b': a->bundle_path = optarg; break;
-		case 'c': a->ropts.ca_file = optarg; break;
-		case 'i':
-			if (a->insecure_count >= INSECURE_MAX)
-				return cli_usage_error("attest", "at most %d --insecure-registry", INSECURE_MAX);
-			a->insecure[a->insecure_count++] = optarg;
-			a->ropts.insecure_hosts = a->insecure;
-			break;
 		case 'h': return -1;
 		default: return cli_option_error("attest", argv, opt);
 		}
@@ -141,18 +130,14 @@ static int attest_file(const struct attest_args *a, const cairn_key *key, const 
 
 static int attest_image(struct attest_args *a, const cairn_key *key, const json_t *predicate, const char *uri)
 {
-	const char *image = a->operand;
-	if (strncmp(image, "registry:", 9) == 0)
-		image += 9;
 	cairn_ref ref;
-	memset(&ref, 0, sizeof ref);
-	if (cairn_ref_parse(&ref, image) != 0)
-		return cli_report_error();
+	int status = cli_registry_ref(a->operand, &ref);
+	if (status != CLI_OK)
+		return status;
 	cairn_registry *reg = NULL;
 	cairn_attest_pushed pushed;
 	cairn_buf digest = CAIRN_BUF_INIT, where = CAIRN_BUF_INIT;
-	int status = CLI_OK;
-	if (cairn_registry_new(&reg, ref.registry, &a->ropts) ||
+	if (cairn_registry_new(&reg, ref.registry, &a->reg.opts.registry) ||
 	    cairn_attest_image(reg, &ref, key, uri, predicate, a->new_bundle_format, &pushed) ||
 	    cairn_digest_format(&pushed.image, &digest)) {
 		status = cli_report_error();
@@ -180,10 +165,8 @@ int cmd_attest(int argc, char **argv)
 	struct attest_args a;
 	memset(&a, 0, sizeof a);
 	int status = parse_options(argc, argv, &a);
-	if (status == -1)
-		return cli_print_usage("attest");
 	if (status != CLI_OK)
-		return status;
+		return status == -1 ? cli_print_usage("attest") : status;
 	json_t *predicate = NULL;
 	const char *uri = NULL;
 	cairn_key *key = NULL;

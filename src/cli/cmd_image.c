@@ -9,8 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INSECURE_MAX 16
-
 const char cmd_image_usage[] =
 	"usage: cairn image inspect SOURCE [-o json] [OPTIONS]\n"
 	"       cairn image ls SOURCE [PATH] [OPTIONS]\n"
@@ -45,102 +43,40 @@ const char cmd_image_usage[] =
 	"image that is malformed, hostile or over a limit; 3 an I/O, network or internal failure.\n";
 
 struct image_args {
-	cairn_image_options opts;
-	const char *insecure[INSECURE_MAX + 1];
-	size_t insecure_count;
-	int password_stdin;
-	char password[4096];
+	struct cli_registry_args reg;
 	int json;
 	char **operands;
 	int operand_count;
 };
 
-static int read_password(struct image_args *a)
-{
-	size_t len = fread(a->password, 1, sizeof a->password - 1, stdin);
-	a->password[len] = '\0';
-	if (strlen(a->password) != len)
-		return cli_usage_error("image", "the password holds a NUL byte");
-	while (len > 0 && (a->password[len - 1] == '\n' || a->password[len - 1] == '\r'))
-		a->password[--len] = '\0';
-	a->opts.registry.password = a->password;
-	return CLI_OK;
-}
-
 static int parse_options(int argc, char **argv, struct image_args *a)
 {
 	static const struct option options[] = {
-		{"output", required_argument, NULL, 'o'},      {"platform", required_argument, NULL, 'P'},
-		{"ca-file", required_argument, NULL, 'c'},     {"insecure-registry", required_argument, NULL, 'i'},
-		{"username", required_argument, NULL, 'u'},    {"password-stdin", no_argument, NULL, 'p'},
-		{"cache-dir", required_argument, NULL, 'C'},   {"help", no_argument, NULL, 'h'},
+		{"output", required_argument, NULL, 'o'},
+		CLI_OPTIONS_IMAGE,
+		CLI_OPTIONS_TLS,
+		CLI_OPTIONS_LOGIN,
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:", options, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, ":o:", options, &a->reg, NULL, "image")) != -1) {
 		switch (opt) {
+		case CLI_OPT_REFUSED: return CLI_USAGE;
 		case 'o':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-				return cli_usage_error("image", "-o takes json or text, not '%s'", optarg);
-			a->json = strcmp(optarg, "json") == 0;
+			if (cli_output_json(&a->json, "image") != CLI_OK)
+				return CLI_USAGE;
 			break;
-		case 'P': a->opts.platform = optarg; break;
-		case 'c': a->opts.registry.ca_file = optarg; break;
-		case 'i':
-			if (a->insecure_count >= INSECURE_MAX)
-				return cli_usage_error("image", "at most %d --insecure-registry", INSECURE_MAX);
-			a->insecure[a->insecure_count++] = optarg;
-			a->opts.registry.insecure_hosts = a->insecure;
-			break;
-		case 'u': a->opts.registry.username = optarg; break;
-		case 'p': a->password_stdin = 1; break;
-		case 'C': a->opts.cache_dir = optarg; break;
 		case 'h': return -1;
 		default: return cli_option_error("image", argv, opt);
 		}
 	}
-	if (a->password_stdin != (a->opts.registry.username != NULL))
-		return cli_usage_error("image", "--username and --password-stdin go together");
-	if (a->password_stdin && read_password(a) != CLI_OK)
+	if (cli_registry_finish(&a->reg, "image") != CLI_OK)
 		return CLI_USAGE;
-	a->opts.registry.progress = 1; /* the client shows it only on a terminal */
+	a->reg.opts.registry.progress = 1; /* the client shows it only on a terminal */
 	a->operands = argv + optind;
 	a->operand_count = argc - optind;
 	return CLI_OK;
-}
-
-/* ---- limits from the environment (for tests and cautious users) ---- */
-
-static int env_limit(const char *name, uint64_t *value)
-{
-	const char *text = getenv(name);
-	if (text == NULL || text[0] == '\0')
-		return CLI_OK;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || text[0] == '-' || v == 0)
-		return cli_usage_error("image", "%s='%s' is not a positive number", name, text);
-	*value = v;
-	return CLI_OK;
-}
-
-static int tree_limits(cairn_tree_limits *limits)
-{
-	cairn_tree_limits_default(limits);
-	uint64_t entries = limits->max_entries;
-	int status = env_limit("CAIRN_MAX_ENTRIES", &entries);
-	limits->max_entries = (size_t)entries;
-	if (status == CLI_OK)
-		status = env_limit("CAIRN_MAX_FILE_SIZE", &limits->max_file_size);
-	if (status == CLI_OK)
-		status = env_limit("CAIRN_MAX_TOTAL_SIZE", &limits->max_total_size);
-	if (status == CLI_OK)
-		status = env_limit("CAIRN_MAX_RATIO", &limits->max_ratio);
-	if (status == CLI_OK)
-		status = env_limit("CAIRN_RATIO_FLOOR", &limits->ratio_floor);
-	return status;
 }
 
 /* ---- inspect ---- */
@@ -299,7 +235,7 @@ static int under(const char *path, const char *prefix)
 static int run_ls(cairn_image *image, const char *path)
 {
 	cairn_tree_limits limits;
-	if (tree_limits(&limits) != CLI_OK)
+	if (cli_tree_limits(&limits, "image") != CLI_OK)
 		return CLI_USAGE;
 	cairn_tree *tree = NULL;
 	if (cairn_image_tree(image, &limits, NULL, NULL, &tree) != 0)
@@ -368,17 +304,15 @@ int cmd_image(int argc, char **argv)
 	struct image_args a;
 	memset(&a, 0, sizeof a);
 	int status = parse_options(argc - 1, argv + 1, &a);
-	if (status < 0)
-		return cli_print_usage("image");
 	if (status != CLI_OK)
-		return status;
+		return status < 0 ? cli_print_usage("image") : status;
 	if (a.operand_count < min || a.operand_count > max)
 		return cli_usage_error("image", "%s: expected %s", sub,
 				       max == 2 && min == 2 ? "SOURCE and oci-dir:PATH" : max == 2 ? "SOURCE [PATH]" : "one SOURCE");
 	if (a.json && strcmp(sub, "inspect") != 0)
 		return cli_usage_error("image", "-o json is for inspect");
 	cairn_image *image = NULL;
-	if (cairn_image_open(&image, a.operands[0], &a.opts) != 0)
+	if (cairn_image_open(&image, a.operands[0], &a.reg.opts) != 0)
 		status = cli_report_error();
 	else if (strcmp(sub, "inspect") == 0)
 		status = run_inspect(image, &a);
@@ -387,6 +321,6 @@ int cmd_image(int argc, char **argv)
 	else
 		status = run_save(image, a.operands[1]);
 	cairn_image_close(image);
-	explicit_bzero(a.password, sizeof a.password);
+	cli_registry_free(&a.reg);
 	return status;
 }

@@ -11,7 +11,6 @@
 #include <unistd.h>
 
 #define BLOB_FILE_MAX ((size_t)1024 * 1024 * 1024)
-#define INSECURE_MAX 16
 
 const char cmd_registry_debug_usage[] =
 	"usage: cairn registry-debug SUBCOMMAND ARGS [OPTIONS]\n"
@@ -39,26 +38,10 @@ const char cmd_registry_debug_usage[] =
 	"  --progress                show transfer progress on a terminal\n";
 
 struct debug_args {
-	cairn_registry_options opts;
-	const char *insecure[INSECURE_MAX + 1];
-	size_t insecure_count;
-	int password_stdin;
-	char password[4096];
+	struct cli_registry_args reg;
 	size_t chunk_size;
 	const char *artifact_type;
 };
-
-static int read_password(struct debug_args *a)
-{
-	size_t len = fread(a->password, 1, sizeof a->password - 1, stdin);
-	a->password[len] = '\0';
-	if (strlen(a->password) != len)
-		return cli_usage_error("registry-debug", "the password holds a NUL byte");
-	while (len > 0 && (a->password[len - 1] == '\n' || a->password[len - 1] == '\r'))
-		a->password[--len] = '\0';
-	a->opts.password = a->password;
-	return CLI_OK;
-}
 
 static int parse_size(const char *text, size_t *out)
 {
@@ -74,8 +57,8 @@ static int parse_size(const char *text, size_t *out)
 static int parse_options(int argc, char **argv, struct debug_args *a)
 {
 	static const struct option options[] = {
-		{"ca-file", required_argument, NULL, 'c'},    {"insecure-registry", required_argument, NULL, 'i'},
-		{"username", required_argument, NULL, 'u'},   {"password-stdin", no_argument, NULL, 'p'},
+		CLI_OPTIONS_TLS,
+		CLI_OPTIONS_LOGIN,
 		{"docker-config", required_argument, NULL, 'd'}, {"chunk-size", required_argument, NULL, 's'},
 		{"artifact-type", required_argument, NULL, 'a'}, {"max-retries", required_argument, NULL, 'r'},
 		{"progress", no_argument, NULL, 'P'},        {"help", no_argument, NULL, 'h'},
@@ -83,33 +66,25 @@ static int parse_options(int argc, char **argv, struct debug_args *a)
 	};
 	int opt, status = CLI_OK;
 	size_t retries = 0;
-	while (status == CLI_OK && (opt = cli_getopt(argc, argv, options)) != -1) {
+	cairn_registry_options *ropts = &a->reg.opts.registry;
+	while (status == CLI_OK &&
+	       (opt = cli_next_option(argc, argv, ":", options, &a->reg, NULL, "registry-debug")) != -1) {
 		switch (opt) {
-		case 'c': a->opts.ca_file = optarg; break;
-		case 'i':
-			if (a->insecure_count >= INSECURE_MAX)
-				return cli_usage_error("registry-debug", "at most %d --insecure-registry", INSECURE_MAX);
-			a->insecure[a->insecure_count++] = optarg;
-			a->opts.insecure_hosts = a->insecure;
-			break;
-		case 'u': a->opts.username = optarg; break;
-		case 'p': a->password_stdin = 1; break;
-		case 'd': a->opts.docker_config = optarg; break;
+		case CLI_OPT_REFUSED: return CLI_USAGE;
+		case 'd': ropts->docker_config = optarg; break;
 		case 's': status = parse_size(optarg, &a->chunk_size); break;
 		case 'a': a->artifact_type = optarg; break;
 		case 'r':
 			status = parse_size(optarg, &retries);
-			a->opts.max_retries = (int)(retries > 10 ? 10 : retries);
+			ropts->max_retries = (int)(retries > 10 ? 10 : retries);
 			break;
-		case 'P': a->opts.progress = 1; break;
+		case 'P': ropts->progress = 1; break;
 		case 'h': return -1;
 		default: return cli_option_error("registry-debug", argv, opt);
 		}
 	}
-	if (status == CLI_OK && a->password_stdin != (a->opts.username != NULL))
-		return cli_usage_error("registry-debug", "--username and --password-stdin go together");
-	if (status == CLI_OK && a->password_stdin)
-		status = read_password(a);
+	if (status == CLI_OK && cli_registry_finish(&a->reg, "registry-debug") != CLI_OK)
+		return CLI_USAGE;
 	return status;
 }
 
@@ -258,10 +233,8 @@ int cmd_registry_debug(int argc, char **argv)
 	struct debug_args a;
 	memset(&a, 0, sizeof a);
 	int status = parse_options(argc, argv, &a);
-	if (status < 0)
-		return cli_print_usage("registry-debug");
 	if (status != CLI_OK)
-		return status;
+		return status < 0 ? cli_print_usage("registry-debug") : status;
 	int count = argc - optind, min = 0, max = 0;
 	if (count < 1)
 		return cli_usage_error("registry-debug", "expected a subcommand");
@@ -274,11 +247,11 @@ int cmd_registry_debug(int argc, char **argv)
 	if (cairn_ref_parse(&ref, argv[optind + 1]) != 0)
 		return cli_report_error();
 	cairn_registry *reg = NULL;
-	int err = cairn_registry_new(&reg, ref.registry, &a.opts);
+	int err = cairn_registry_new(&reg, ref.registry, &a.reg.opts.registry);
 	if (!err)
 		err = run(reg, &ref, sub, argv + optind + 2, count - 2, &a);
 	cairn_registry_free(reg);
 	cairn_ref_free(&ref);
-	memset(a.password, 0, sizeof a.password);
+	cli_registry_free(&a.reg);
 	return err ? cli_report_error() : CLI_OK;
 }

@@ -9,15 +9,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define INSECURE_MAX 16
 #define OUTPUT_MAX 8
 
 const char cmd_sbom_usage[] =
 	"usage: cairn sbom SOURCE [-o FORMAT[=FILE]]... [OPTIONS]\n"
 	"\n"
-	"Lists every package of an image or directory - Debian (dpkg, including distroless status.d) and\n"
-	"Alpine (apk) so far - with its purl, licenses, supplier, source package, location and owned files,\n"
-	"and the dependency graph, as an SBOM.\n"
+	"Lists every package of an image or directory - Debian (dpkg, including distroless status.d),\n"
+	"Alpine (apk), rpm (SQLite, NDB, BerkeleyDB), Python, npm/yarn/pnpm and Go binaries and go.mod -\n"
+	"with its purl, licenses, supplier, source package, location and owned files, and the dependency\n"
+	"graph, as an SBOM.\n"
 	"\n"
 	"sources:\n"
 	"  registry:REF or REF          a registry (docker.io/library/ is the default)\n"
@@ -25,6 +25,7 @@ const char cmd_sbom_usage[] =
 	"  oci-archive:TAR[:TAG]        an OCI image layout in an uncompressed tar\n"
 	"  docker-archive:TAR[:REF]     what `docker save` writes\n"
 	"  dir:PATH                     a directory (a root file system)\n"
+	"  sbom:FILE                    an SBOM (CycloneDX 1.4-1.6 or SPDX 2.3 JSON), read and rewritten\n"
 	"\n"
 	"formats (-o may repeat; each to standard output or to FILE):\n"
 	"  cyclonedx-json               CycloneDX 1.6 JSON (the default)\n"
@@ -54,28 +55,12 @@ struct output {
 };
 
 struct sbom_args {
-	cairn_image_options opts;
-	const char *insecure[INSECURE_MAX + 1];
-	size_t insecure_count;
-	int password_stdin;
-	char password[4096];
+	struct cli_registry_args reg;
 	struct output outputs[OUTPUT_MAX];
 	size_t output_count;
 	char **operands;
 	int operand_count;
 };
-
-static int read_password(struct sbom_args *a)
-{
-	size_t len = fread(a->password, 1, sizeof a->password - 1, stdin);
-	a->password[len] = '\0';
-	if (strlen(a->password) != len)
-		return cli_usage_error("sbom", "the password holds a NUL byte");
-	while (len > 0 && (a->password[len - 1] == '\n' || a->password[len - 1] == '\r'))
-		a->password[--len] = '\0';
-	a->opts.registry.password = a->password;
-	return CLI_OK;
-}
 
 static int add_output(struct sbom_args *a, char *spec)
 {
@@ -102,78 +87,41 @@ static int add_output(struct sbom_args *a, char *spec)
 static int parse_options(int argc, char **argv, struct sbom_args *a)
 {
 	static const struct option options[] = {
-		{"output", required_argument, NULL, 'o'},    {"platform", required_argument, NULL, 'P'},
-		{"ca-file", required_argument, NULL, 'c'},   {"insecure-registry", required_argument, NULL, 'i'},
-		{"username", required_argument, NULL, 'u'},  {"password-stdin", no_argument, NULL, 'p'},
-		{"cache-dir", required_argument, NULL, 'C'}, {"help", no_argument, NULL, 'h'},
+		{"output", required_argument, NULL, 'o'},
+		CLI_OPTIONS_IMAGE,
+		CLI_OPTIONS_TLS,
+		CLI_OPTIONS_LOGIN,
+		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt, status;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:h", options, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, ":o:h", options, &a->reg, NULL, "sbom")) != -1) {
 		switch (opt) {
+		case CLI_OPT_REFUSED: return CLI_USAGE;
 		case 'o':
 			if ((status = add_output(a, optarg)) != CLI_OK)
 				return status;
 			break;
-		case 'P': a->opts.platform = optarg; break;
-		case 'c': a->opts.registry.ca_file = optarg; break;
-		case 'i':
-			if (a->insecure_count >= INSECURE_MAX)
-				return cli_usage_error("sbom", "at most %d --insecure-registry", INSECURE_MAX);
-			a->insecure[a->insecure_count++] = optarg;
-			a->opts.registry.insecure_hosts = a->insecure;
-			break;
-		case 'u': a->opts.registry.username = optarg; break;
-		case 'p': a->password_stdin = 1; break;
-		case 'C': a->opts.cache_dir = optarg; break;
 		case 'h': return -1;
 		default: return cli_option_error("sbom", argv, opt);
 		}
 	}
-	if (a->password_stdin != (a->opts.registry.username != NULL))
-		return cli_usage_error("sbom", "--username and --password-stdin go together");
-	if (a->password_stdin && read_password(a) != CLI_OK)
+	if (cli_registry_finish(&a->reg, "sbom") != CLI_OK)
 		return CLI_USAGE;
 	if (a->output_count == 0)
 		a->outputs[a->output_count++] = (struct output){CAIRN_SBOM_CYCLONEDX_16, NULL};
-	a->opts.registry.progress = 1; /* shown only on a terminal */
+	a->reg.opts.registry.progress = 1; /* shown only on a terminal */
 	a->operands = argv + optind;
 	a->operand_count = argc - optind;
 	return CLI_OK;
 }
 
 /* Limits for hostile layers, as `cairn image` reads them from the environment. */
-static int env_limit(const char *name, uint64_t *value)
-{
-	const char *text = getenv(name);
-	if (text == NULL || text[0] == '\0')
-		return CLI_OK;
-	char *end;
-	errno = 0;
-	unsigned long long v = strtoull(text, &end, 10);
-	if (errno != 0 || *end != '\0' || text[0] == '-' || v == 0)
-		return cli_usage_error("sbom", "%s='%s' is not a positive number", name, text);
-	*value = v;
-	return CLI_OK;
-}
-
 static int limits_from_env(cairn_tree_limits *limits, cairn_sbom_options *opts)
 {
-	cairn_tree_limits_default(limits);
-	uint64_t entries = limits->max_entries;
-	int status = env_limit("CAIRN_MAX_ENTRIES", &entries);
-	limits->max_entries = (size_t)entries;
+	int status = cli_tree_limits(limits, "sbom");
 	if (status == CLI_OK)
-		status = env_limit("CAIRN_MAX_FILE_SIZE", &limits->max_file_size);
-	if (status == CLI_OK)
-		status = env_limit("CAIRN_MAX_TOTAL_SIZE", &limits->max_total_size);
-	if (status == CLI_OK)
-		status = env_limit("CAIRN_MAX_RATIO", &limits->max_ratio);
-	if (status == CLI_OK)
-		status = env_limit("CAIRN_RATIO_FLOOR", &limits->ratio_floor);
-	if (status == CLI_OK)
-		status = env_limit("CAIRN_SBOM_MAX_DB_SIZE", &opts->max_db_size);
+		status = cli_env_limit("CAIRN_SBOM_MAX_DB_SIZE", &opts->max_db_size, "sbom");
 	opts->tree_limits = limits;
 	return status;
 }
@@ -192,15 +140,35 @@ static int write_outputs(cairn_sbom *sbom, const struct sbom_args *a)
 	return CLI_OK;
 }
 
+/* sbom:FILE - an SBOM another tool (or cairn) wrote, read into the same model, so it can be
+ * converted between formats and, later, scanned. */
+static int read_sbom_file(const char *path, cairn_sbom **out)
+{
+	cairn_buf text = CAIRN_BUF_INIT;
+	int err = cairn_file_read(path, CAIRN_FILE_LIMIT_DOCUMENT, &text);
+	if (!err)
+		err = cairn_sbom_read(out, text.data, text.len, path);
+	cairn_buf_free(&text);
+	return err;
+}
+
+/* An image or directory catalogued, or an SBOM file read. */
+static int load_sbom(const char *source, const struct sbom_args *a, const cairn_sbom_options *opts,
+		     cairn_image **image, cairn_sbom **sbom)
+{
+	if (strncmp(source, "sbom:", 5) == 0)
+		return read_sbom_file(source + 5, sbom);
+	int err = cairn_image_open(image, source, &a->reg.opts);
+	return err ? err : cairn_sbom_catalog(sbom, *image, opts);
+}
+
 int cmd_sbom(int argc, char **argv)
 {
 	struct sbom_args a;
 	memset(&a, 0, sizeof a);
 	int status = parse_options(argc, argv, &a);
-	if (status < 0)
-		return cli_print_usage("sbom");
 	if (status != CLI_OK)
-		return status;
+		return status < 0 ? cli_print_usage("sbom") : status;
 	if (a.operand_count != 1)
 		return cli_usage_error("sbom", "expected one SOURCE");
 	cairn_tree_limits limits;
@@ -213,7 +181,7 @@ int cmd_sbom(int argc, char **argv)
 		return cli_usage_error("sbom", "%s", cairn_error_message());
 	cairn_image *image = NULL;
 	cairn_sbom *sbom = NULL;
-	if (cairn_image_open(&image, a.operands[0], &a.opts) != 0 || cairn_sbom_catalog(&sbom, image, &opts) != 0) {
+	if (load_sbom(a.operands[0], &a, &opts, &image, &sbom) != 0) {
 		status = cli_report_error();
 	} else {
 		for (size_t i = 0; i < cairn_sbom_warning_count(sbom); i++)
@@ -222,6 +190,6 @@ int cmd_sbom(int argc, char **argv)
 	}
 	cairn_sbom_free(sbom);
 	cairn_image_close(image);
-	explicit_bzero(a.password, sizeof a.password);
+	cli_registry_free(&a.reg);
 	return status;
 }

@@ -7,8 +7,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define INSECURE_MAX 16
-
 const char cmd_sign_usage[] =
 	"usage: cairn sign --key KEY [registry options] IMAGE\n"
 	"\n"
@@ -32,76 +30,19 @@ const char cmd_sign_usage[] =
 	"Prints the digest signed and the signature tag. Exit status: 0 signed; 2 bad usage or input;\n"
 	"3 a registry or I/O failure.\n";
 
-static int read_password(char *buf, size_t size)
+/* Signs image with the key at key_path through the registry options ropts. */
+static int sign_image(const char *image, const char *key_path, const cairn_registry_options *ropts)
 {
-	size_t len = fread(buf, 1, size - 1, stdin);
-	buf[len] = '\0';
-	if (strlen(buf) != len)
-		return cli_usage_error("sign", "the password holds a NUL byte");
-	while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == '\r'))
-		buf[--len] = '\0';
-	return CLI_OK;
-}
-
-int cmd_sign(int argc, char **argv)
-{
-	static const struct option options[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"ca-file", required_argument, NULL, 'c'},
-		{"insecure-registry", required_argument, NULL, 'i'},
-		{"username", required_argument, NULL, 'u'},
-		{"password-stdin", no_argument, NULL, 'p'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
-	cairn_registry_options ropts;
-	memset(&ropts, 0, sizeof ropts);
-	const char *insecure[INSECURE_MAX + 1] = {NULL};
-	size_t insecure_count = 0;
-	const char *key_path = NULL;
-	int password_stdin = 0;
-	static char password[4096];
-	int opt;
-	while ((opt = cli_getopt(argc, argv, options)) != -1) {
-		switch (opt) {
-		case 'k': key_path = optarg; break;
-		case 'c': ropts.ca_file = optarg; break;
-		case 'i':
-			if (insecure_count >= INSECURE_MAX)
-				return cli_usage_error("sign", "at most %d --insecure-registry", INSECURE_MAX);
-			insecure[insecure_count++] = optarg;
-			ropts.insecure_hosts = insecure;
-			break;
-		case 'u': ropts.username = optarg; break;
-		case 'p': password_stdin = 1; break;
-		case 'h': return cli_print_usage("sign");
-		default: return cli_option_error("sign", argv, opt);
-		}
-	}
-	if (key_path == NULL)
-		return cli_usage_error("sign", "--key is required (keyless signing is not available offline)");
-	if (argc - optind != 1)
-		return cli_usage_error("sign", "expected one IMAGE");
-	if (password_stdin != (ropts.username != NULL))
-		return cli_usage_error("sign", "--username and --password-stdin go together");
-	if (password_stdin) {
-		if (read_password(password, sizeof password) != CLI_OK)
-			return CLI_USAGE;
-		ropts.password = password;
-	}
-	const char *image = argv[optind];
-	if (strncmp(image, "registry:", 9) == 0)
-		image += 9;
 	cairn_ref ref;
-	memset(&ref, 0, sizeof ref);
-	if (cairn_ref_parse(&ref, image) != 0)
-		return cli_report_error();
+	int status = cli_registry_ref(image, &ref);
+	if (status != CLI_OK)
+		return status;
 	cairn_key *key = NULL;
 	cairn_registry *reg = NULL;
 	cairn_digest digest;
 	cairn_buf text = CAIRN_BUF_INIT, tag = CAIRN_BUF_INIT;
-	int added = 0, status = CLI_OK;
-	if (cairn_key_load_private_file(&key, key_path) || cairn_registry_new(&reg, ref.registry, &ropts) ||
+	int added = 0;
+	if (cairn_key_load_private_file(&key, key_path) || cairn_registry_new(&reg, ref.registry, ropts) ||
 	    cairn_cosign_sign(reg, &ref, key, &digest, &added) || cairn_digest_format(&digest, &text) ||
 	    cairn_cosign_signature_tag(&digest, &tag)) {
 		status = cli_report_error();
@@ -115,5 +56,37 @@ int cmd_sign(int argc, char **argv)
 	cairn_registry_free(reg);
 	cairn_key_free(key);
 	cairn_ref_free(&ref);
+	return status;
+}
+
+int cmd_sign(int argc, char **argv)
+{
+	static const struct option options[] = {
+		{"key", required_argument, NULL, 'k'},
+		CLI_OPTIONS_TLS,
+		CLI_OPTIONS_LOGIN,
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct cli_registry_args reg;
+	memset(&reg, 0, sizeof reg);
+	const char *key_path = NULL;
+	int opt;
+	while ((opt = cli_next_option(argc, argv, ":", options, &reg, NULL, "sign")) != -1) {
+		switch (opt) {
+		case CLI_OPT_REFUSED: return CLI_USAGE;
+		case 'k': key_path = optarg; break;
+		case 'h': return cli_print_usage("sign");
+		default: return cli_option_error("sign", argv, opt);
+		}
+	}
+	if (key_path == NULL)
+		return cli_usage_error("sign", "--key is required (keyless signing is not available offline)");
+	if (argc - optind != 1)
+		return cli_usage_error("sign", "expected one IMAGE");
+	if (cli_registry_finish(&reg, "sign") != CLI_OK)
+		return CLI_USAGE;
+	int status = sign_image(argv[optind], key_path, &reg.opts.registry);
+	cli_registry_free(&reg);
 	return status;
 }

@@ -11,8 +11,6 @@
 #include <string.h>
 #include <time.h>
 
-#define INSECURE_MAX 16
-
 const char cmd_verify_usage[] =
 	"usage: cairn verify --key PUB [options] IMAGE\n"
 	"       cairn verify (--certificate-identity ID | --certificate-identity-regexp RE)\n"
@@ -51,10 +49,9 @@ const char cmd_verify_usage[] =
 
 struct verify_args {
 	cairn_cosign_verify_options opts;
-	cairn_registry_options ropts;
-	const char *insecure[INSECURE_MAX + 1];
-	size_t insecure_count;
-	const char *key_path, *root_path, *payload_path, *sig_path, *cert_path, *rekor_path;
+	struct cli_registry_args reg;
+	struct cli_trust_args trust;
+	const char *payload_path, *sig_path, *cert_path, *rekor_path;
 	int json;
 	const char *operand;
 };
@@ -62,69 +59,36 @@ struct verify_args {
 static int parse_options(int argc, char **argv, struct verify_args *a)
 {
 	static const struct option options[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"certificate-identity", required_argument, NULL, 'i'},
-		{"certificate-identity-regexp", required_argument, NULL, 'I'},
-		{"certificate-oidc-issuer", required_argument, NULL, 'u'},
-		{"certificate-oidc-issuer-regexp", required_argument, NULL, 'U'},
-		{"trusted-root", required_argument, NULL, 'r'},
+		CLI_OPTIONS_TRUST,
 		{"docker-reference", required_argument, NULL, 'd'},
 		{"output", required_argument, NULL, 'o'},
 		{"payload", required_argument, NULL, 'P'},
 		{"signature", required_argument, NULL, 's'},
 		{"certificate", required_argument, NULL, 'C'},
 		{"rekor-bundle", required_argument, NULL, 'R'},
-		{"ca-file", required_argument, NULL, 'c'},
-		{"insecure-registry", required_argument, NULL, 'n'},
+		CLI_OPTIONS_TLS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:", options, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, ":o:", options, &a->reg, &a->trust, "verify")) != -1) {
 		switch (opt) {
-		case 'k': a->key_path = optarg; break;
-		case 'i': a->opts.identity.identity = optarg; break;
-		case 'I': a->opts.identity.identity_regexp = optarg; break;
-		case 'u': a->opts.identity.issuer = optarg; break;
-		case 'U': a->opts.identity.issuer_regexp = optarg; break;
-		case 'r': a->root_path = optarg; break;
+		case CLI_OPT_REFUSED: return CLI_USAGE;
 		case 'd': a->opts.docker_reference = optarg; break;
 		case 'o':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-				return cli_usage_error("verify", "-o takes json or text, not '%s'", optarg);
-			a->json = strcmp(optarg, "json") == 0;
+			if (cli_output_json(&a->json, "verify") != CLI_OK)
+				return CLI_USAGE;
 			break;
 		case 'P': a->payload_path = optarg; break;
 		case 's': a->sig_path = optarg; break;
 		case 'C': a->cert_path = optarg; break;
 		case 'R': a->rekor_path = optarg; break;
-		case 'c': a->ropts.ca_file = optarg; break;
-		case 'n':
-			if (a->insecure_count >= INSECURE_MAX)
-				return cli_usage_error("verify", "at most %d --insecure-registry", INSECURE_MAX);
-			a->insecure[a->insecure_count++] = optarg;
-			a->ropts.insecure_hosts = a->insecure;
-			break;
 		case 'h': return -1;
 		default: return cli_option_error("verify", argv, opt);
 		}
 	}
-	const cairn_identity_policy *p = &a->opts.identity;
-	int has_identity = p->identity || p->identity_regexp || p->issuer || p->issuer_regexp;
-	if (a->key_path && has_identity)
-		return cli_usage_error("verify", "give either --key or a certificate identity, not both");
-	if (!a->key_path) {
-		if (!has_identity)
-			return cli_usage_error("verify", "--key or --certificate-identity and --certificate-oidc-issuer "
-							 "are required");
-		if ((p->identity && p->identity_regexp) || (p->issuer && p->issuer_regexp))
-			return cli_usage_error("verify", "give an exact value or a regular expression, not both");
-		if (!p->identity && !p->identity_regexp)
-			return cli_usage_error("verify", "--certificate-identity or --certificate-identity-regexp is required");
-		if (!p->issuer && !p->issuer_regexp)
-			return cli_usage_error("verify", "--certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required");
-	}
+	if (cli_trust_check(&a->trust, "verify") != CLI_OK)
+		return CLI_USAGE;
 	if (!a->payload_path && (a->sig_path || a->cert_path || a->rekor_path))
 		return cli_usage_error("verify", "--signature, --certificate and --rekor-bundle go with --payload");
 	if (a->payload_path && !a->sig_path)
@@ -273,19 +237,15 @@ static int verify_files(struct verify_args *a)
 
 static int verify_registry(struct verify_args *a)
 {
-	const char *image = a->operand;
-	if (strncmp(image, "registry:", 9) == 0)
-		image += 9;
 	cairn_ref ref;
-	memset(&ref, 0, sizeof ref);
-	if (cairn_ref_parse(&ref, image) != 0)
-		return cli_report_error();
+	int status = cli_registry_ref(a->operand, &ref);
+	if (status != CLI_OK)
+		return status;
 	cairn_registry *reg = NULL;
 	cairn_cosign_report report;
 	memset(&report, 0, sizeof report);
 	cairn_buf name = CAIRN_BUF_INIT;
-	int status;
-	int err = cairn_registry_new(&reg, ref.registry, &a->ropts);
+	int err = cairn_registry_new(&reg, ref.registry, &a->reg.opts.registry);
 	if (!err)
 		err = cairn_cosign_verify_image(reg, &ref, &a->opts, &report);
 	if (err) {
@@ -306,24 +266,11 @@ int cmd_verify(int argc, char **argv)
 	struct verify_args a;
 	memset(&a, 0, sizeof a);
 	int status = parse_options(argc, argv, &a);
-	if (status == -1)
-		return cli_print_usage("verify");
 	if (status != CLI_OK)
+		return status == -1 ? cli_print_usage("verify") : status;
+	if ((status = cli_trust_load(&a.trust, &a.opts.key, &a.opts.identity, &a.opts.root)) != CLI_OK)
 		return status;
-	cairn_key *key = NULL;
-	cairn_trusted_root *root = NULL;
-	if (a.key_path && cairn_key_load_public_file(&key, a.key_path))
-		return cli_report_error();
-	/* the trusted root is needed for keyless signatures and for Rekor bundles beside key signatures */
-	int err = a.root_path ? cairn_trusted_root_load_file(&root, a.root_path) : cairn_trusted_root_public_good(&root);
-	if (err) {
-		cairn_key_free(key);
-		return cli_report_error();
-	}
-	a.opts.key = key;
-	a.opts.root = root;
 	status = a.payload_path ? verify_files(&a) : verify_registry(&a);
-	cairn_trusted_root_free(root);
-	cairn_key_free(key);
+	cli_trust_free(&a.trust);
 	return status;
 }

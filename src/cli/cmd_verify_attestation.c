@@ -9,8 +9,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#define INSECURE_MAX 16
-
 const char cmd_verify_attestation_usage[] =
 	"usage: cairn verify-attestation (--key PUB | --certificate-identity ID --certificate-oidc-issuer URL)\n"
 	"                                --type TYPE [-o text|json] [options] IMAGE\n"
@@ -50,91 +48,48 @@ const char cmd_verify_attestation_usage[] =
 
 struct args {
 	cairn_attest_verify_options opts;
-	cairn_registry_options ropts;
-	const char *insecure[INSECURE_MAX + 1];
-	size_t insecure_count;
-	const char *key_path, *root_path, *bundle_path, *operand;
+	struct cli_registry_args reg;
+	struct cli_trust_args trust;
+	const char *bundle_path, *operand;
 	int json, ignore_tlog;
 };
-
-static int check_identity(const struct args *a)
-{
-	const cairn_identity_policy *p = &a->opts.identity;
-	int has_identity = p->identity || p->identity_regexp || p->issuer || p->issuer_regexp;
-	if (a->key_path && has_identity)
-		return cli_usage_error("verify-attestation", "give either --key or a certificate identity, not both");
-	if (a->key_path)
-		return CLI_OK;
-	if (!has_identity)
-		return cli_usage_error("verify-attestation", "--key or --certificate-identity and "
-							     "--certificate-oidc-issuer are required");
-	if ((p->identity && p->identity_regexp) || (p->issuer && p->issuer_regexp))
-		return cli_usage_error("verify-attestation", "give an exact value or a regular expression, not both");
-	if (!p->identity && !p->identity_regexp)
-		return cli_usage_error("verify-attestation", "--certificate-identity or --certificate-identity-regexp "
-							     "is required");
-	if (!p->issuer && !p->issuer_regexp)
-		return cli_usage_error("verify-attestation", "--certificate-oidc-issuer or "
-							     "--certificate-oidc-issuer-regexp is required");
-	return CLI_OK;
-}
 
 static int parse_options(int argc, char **argv, struct args *a)
 {
 	static const struct option options[] = {
-		{"key", required_argument, NULL, 'k'},
-		{"certificate-identity", required_argument, NULL, 'i'},
-		{"certificate-identity-regexp", required_argument, NULL, 'I'},
-		{"certificate-oidc-issuer", required_argument, NULL, 'u'},
-		{"certificate-oidc-issuer-regexp", required_argument, NULL, 'U'},
+		CLI_OPTIONS_TRUST,
 		{"type", required_argument, NULL, 't'},
 		{"bundle", required_argument, NULL, 'b'},
 		{"insecure-ignore-tlog", no_argument, NULL, 'T'},
-		{"trusted-root", required_argument, NULL, 'r'},
 		{"output", required_argument, NULL, 'o'},
-		{"ca-file", required_argument, NULL, 'c'},
-		{"insecure-registry", required_argument, NULL, 'n'},
+		CLI_OPTIONS_TLS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	int opt;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":o:", options, NULL)) != -1) {
+	while ((opt = cli_next_option(argc, argv, ":o:", options, &a->reg, &a->trust, "verify-attestation")) !=
+	       -1) {
 		switch (opt) {
-		case 'k': a->key_path = optarg; break;
-		case 'i': a->opts.identity.identity = optarg; break;
-		case 'I': a->opts.identity.identity_regexp = optarg; break;
-		case 'u': a->opts.identity.issuer = optarg; break;
-		case 'U': a->opts.identity.issuer_regexp = optarg; break;
+		case CLI_OPT_REFUSED: return CLI_USAGE;
 		case 't': a->opts.type = optarg; break;
 		case 'b': a->bundle_path = optarg; break;
 		case 'T': a->ignore_tlog = 1; break;
-		case 'r': a->root_path = optarg; break;
 		case 'o':
-			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0)
-				return cli_usage_error("verify-attestation", "-o takes json or text, not '%s'", optarg);
-			a->json = strcmp(optarg, "json") == 0;
-			break;
-		case 'c': a->ropts.ca_file = optarg; break;
-		case 'n':
-			if (a->insecure_count >= INSECURE_MAX)
-				return cli_usage_error("verify-attestation", "at most %d --insecure-registry", INSECURE_MAX);
-			a->insecure[a->insecure_count++] = optarg;
-			a->ropts.insecure_hosts = a->insecure;
+			if (cli_output_json(&a->json, "verify-attestation") != CLI_OK)
+				return CLI_USAGE;
 			break;
 		case 'h': return -1;
 		default: return cli_option_error("verify-attestation", argv, opt);
 		}
 	}
-	int status = check_identity(a);
-	if (status != CLI_OK)
-		return status;
+	if (cli_trust_check(&a->trust, "verify-attestation") != CLI_OK)
+		return CLI_USAGE;
 	if (a->opts.type == NULL)
 		return cli_usage_error("verify-attestation", "--type is required");
 	const char *uri;
 	if (cairn_attest_type_uri(a->opts.type, NULL, &uri) != 0)
 		return cli_usage_error("verify-attestation", "%s", cairn_error_message());
-	if (a->ignore_tlog && (!a->bundle_path || !a->key_path))
+	if (a->ignore_tlog && (!a->bundle_path || !a->trust.key_path))
 		return cli_usage_error("verify-attestation", "--insecure-ignore-tlog applies to --bundle with --key only");
 	if (argc - optind != 1)
 		return cli_usage_error("verify-attestation", "expected one IMAGE or FILE");
@@ -222,21 +177,17 @@ static int verify_file(struct args *a)
 
 static int verify_image(struct args *a)
 {
-	const char *image = a->operand;
-	if (strncmp(image, "registry:", 9) == 0)
-		image += 9;
 	cairn_ref ref;
-	memset(&ref, 0, sizeof ref);
-	if (cairn_ref_parse(&ref, image) != 0)
-		return cli_report_error();
+	int status = cli_registry_ref(a->operand, &ref);
+	if (status != CLI_OK)
+		return status;
 	cairn_registry *reg = NULL;
 	cairn_attest_report report;
 	memset(&report, 0, sizeof report);
 	cairn_buf name = CAIRN_BUF_INIT, digest = CAIRN_BUF_INIT;
 	/* key attestations in a registry are accepted without a log entry, as `cairn verify --key` does */
 	a->opts.allow_missing_tlog = a->opts.key != NULL;
-	int status;
-	int err = cairn_registry_new(&reg, ref.registry, &a->ropts);
+	int err = cairn_registry_new(&reg, ref.registry, &a->reg.opts.registry);
 	if (!err)
 		err = cairn_attest_verify_image(reg, &ref, &a->opts, &report);
 	if (err) {
@@ -259,23 +210,11 @@ int cmd_verify_attestation(int argc, char **argv)
 	struct args a;
 	memset(&a, 0, sizeof a);
 	int status = parse_options(argc, argv, &a);
-	if (status == -1)
-		return cli_print_usage("verify-attestation");
 	if (status != CLI_OK)
+		return status == -1 ? cli_print_usage("verify-attestation") : status;
+	if ((status = cli_trust_load(&a.trust, &a.opts.key, &a.opts.identity, &a.opts.root)) != CLI_OK)
 		return status;
-	cairn_key *key = NULL;
-	cairn_trusted_root *root = NULL;
-	if (a.key_path && cairn_key_load_public_file(&key, a.key_path))
-		return cli_report_error();
-	int err = a.root_path ? cairn_trusted_root_load_file(&root, a.root_path) : cairn_trusted_root_public_good(&root);
-	if (err) {
-		cairn_key_free(key);
-		return cli_report_error();
-	}
-	a.opts.key = key;
-	a.opts.root = root;
 	status = a.bundle_path ? verify_file(&a) : verify_image(&a);
-	cairn_trusted_root_free(root);
-	cairn_key_free(key);
+	cli_trust_free(&a.trust);
 	return status;
 }

@@ -4,6 +4,7 @@
  * declaration order, map keys sorted, no spaces), so the payload and the config are written by hand in
  * that order, and the manifest is built member by member in Go's field order. */
 #include "cosign_internal.h"
+#include "oci_attach.h"
 
 #include "cairn/error.h"
 #include "cairn/json.h"
@@ -136,12 +137,7 @@ int cairn_cosign_reference_matches(const char *docker_reference, const char *exp
 
 int cairn_cosign_signature_tag(const cairn_digest *image, cairn_buf *out)
 {
-	cairn_buf hex = CAIRN_BUF_INIT;
-	int err = cairn_digest_hex(image, &hex);
-	if (!err)
-		err = cairn_buf_printf(out, "%s-%s.sig", cairn_digest_alg_name(image->alg), cairn_buf_cstr(&hex));
-	cairn_buf_free(&hex);
-	return err;
+	return oci_attach_tag(image, ".sig", out);
 }
 
 /* ---- the .sig manifest ---- */
@@ -179,104 +175,7 @@ static json_t *new_layer(const cairn_cosign_signature *sig, const cairn_digest *
 	return layer;
 }
 
-/* Reads the layers of the current manifest; the media types keep its own spellings. */
-static int existing_layers(const void *data, size_t len, json_t **layers, const char **media_type,
-			   const char **config_type, json_t **root)
-{
-	cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
-	int err = cairn_json_parse(root, data, len, &limits, "signature manifest");
-	if (err)
-		return err;
-	json_t *mt = json_object_get(*root, "mediaType");
-	json_t *config = json_object_get(*root, "config");
-	*layers = json_object_get(*root, "layers");
-	if (mt != NULL && (!json_is_string(mt) || (strcmp(json_string_value(mt), CAIRN_OCI_MANIFEST) != 0 &&
-						    strcmp(json_string_value(mt), CAIRN_DOCKER_MANIFEST) != 0)))
-		return cairn_error_set(CAIRN_EUNSUPPORTED, "signature manifest: media type is not an image manifest");
-	if (!json_is_array(*layers) || !json_is_object(config))
-		return cairn_error_set(CAIRN_EINVAL, "signature manifest: \"layers\" or \"config\" is missing");
-	if (json_array_size(*layers) >= CAIRN_COSIGN_MAX_SIGNATURES)
-		return cairn_error_set(CAIRN_ETOOBIG, "signature manifest already holds %zu signatures (limit %d)",
-				       json_array_size(*layers), CAIRN_COSIGN_MAX_SIGNATURES);
-	json_t *ct = json_object_get(config, "mediaType");
-	if (mt != NULL)
-		*media_type = json_string_value(mt);
-	if (json_is_string(ct))
-		*config_type = json_string_value(ct);
-	size_t i;
-	json_t *layer;
-	json_array_foreach(*layers, i, layer) {
-		json_t *digest = json_object_get(layer, "digest");
-		cairn_digest d;
-		if (!json_is_object(layer) || !json_is_string(digest) ||
-		    cairn_digest_parse(json_string_value(digest), json_string_length(digest), &d) != 0)
-			return cairn_error_set(CAIRN_EINVAL, "signature manifest: layer %zu has no valid digest", i + 1);
-	}
-	return 0;
-}
-
-/* 1 when a layer with this payload digest and signature is already there. */
-static int already_there(const json_t *layers, const char *digest, const char *signature)
-{
-	size_t i;
-	json_t *layer;
-	json_array_foreach(layers, i, layer) {
-		json_t *sig = json_object_get(json_object_get(layer, "annotations"), CAIRN_COSIGN_ANNOTATION_SIGNATURE);
-		if (strcmp(json_string_value(json_object_get(layer, "digest")), digest) == 0 && json_is_string(sig) &&
-		    strcmp(json_string_value(sig), signature) == 0)
-			return 1;
-	}
-	return 0;
-}
-
-/* go-containerregistry's image config for these layers: empty platform, zero times, one empty
- * history entry and one diff_id (the uncompressed layer is the payload itself) per layer. */
-static int write_config(const json_t *layers, cairn_buf *config)
-{
-	int err = cairn_buf_append_str(config, "{\"architecture\":\"\",\"created\":\"0001-01-01T00:00:00Z\",\"history\":[");
-	size_t i, n = json_array_size(layers);
-	for (i = 0; !err && i < n; i++)
-		err = cairn_buf_printf(config, "%s{\"created\":\"0001-01-01T00:00:00Z\"}", i ? "," : "");
-	if (!err)
-		err = cairn_buf_append_str(config, "],\"os\":\"\",\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[");
-	for (i = 0; !err && i < n; i++)
-		err = cairn_buf_printf(config, "%s\"%s\"", i ? "," : "",
-				       json_string_value(json_object_get(json_array_get(layers, i), "digest")));
-	if (!err)
-		err = cairn_buf_append_str(config, "]},\"config\":{}}");
-	return err;
-}
-
-static int write_manifest(const char *media_type, const char *config_type, const cairn_buf *config,
-			  json_t *layers, cairn_buf *manifest)
-{
-	cairn_digest config_digest;
-	cairn_buf text = CAIRN_BUF_INIT;
-	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, config->data, config->len, &config_digest);
-	if (!err)
-		err = cairn_digest_format(&config_digest, &text);
-	if (err) {
-		cairn_buf_free(&text);
-		return err;
-	}
-	json_t *root = json_object(), *cfg = json_object();
-	int bad = root == NULL || cfg == NULL;
-	bad |= json_object_set_new(root, "schemaVersion", json_integer(2));
-	bad |= json_object_set_new(root, "mediaType", json_string(media_type));
-	bad |= json_object_set_new(cfg, "mediaType", json_string(config_type));
-	bad |= json_object_set_new(cfg, "size", json_integer((json_int_t)config->len));
-	bad |= json_object_set_new(cfg, "digest", json_string(cairn_buf_cstr(&text)));
-	bad |= json_object_set_new(root, "config", cfg);
-	bad |= json_object_set(root, "layers", layers);
-	cairn_buf_free(&text);
-	char *dump = bad ? NULL : json_dumps(root, JSON_COMPACT);
-	json_decref(root);
-	if (dump == NULL)
-		return oom();
-	err = cairn_buf_append_str(manifest, dump);
-	free(dump);
-	return err;
-}
+static const struct oci_attach_kind sig_kind = {"signature manifest", "signatures", CAIRN_COSIGN_MAX_SIGNATURES};
 
 int cairn_cosign_manifest_append(const void *existing, size_t existing_len, const cairn_cosign_signature *sig,
 				 cairn_buf *manifest, cairn_buf *config, int *added)
@@ -284,36 +183,14 @@ int cairn_cosign_manifest_append(const void *existing, size_t existing_len, cons
 	*added = 0;
 	if (sig == NULL || sig->signature == NULL || sig->payload == NULL)
 		return cairn_error_set(CAIRN_EINVAL, "signature: payload and signature are required");
-	const char *media_type = CAIRN_OCI_MANIFEST, *config_type = CAIRN_OCI_CONFIG;
-	json_t *root = NULL, *layers = NULL, *fresh = NULL;
 	cairn_digest digest;
-	cairn_buf digest_text = CAIRN_BUF_INIT;
 	int err = cairn_digest_compute(CAIRN_DIGEST_SHA256, sig->payload, sig->payload_len, &digest);
-	if (!err)
-		err = cairn_digest_format(&digest, &digest_text);
-	if (!err && existing != NULL)
-		err = existing_layers(existing, existing_len, &layers, &media_type, &config_type, &root);
 	if (err)
-		goto out;
-	if (layers != NULL && already_there(layers, cairn_buf_cstr(&digest_text), sig->signature))
-		goto out;
-	fresh = json_array();
+		return err;
 	json_t *layer = new_layer(sig, &digest);
-	if (fresh == NULL || layer == NULL || (layers && json_array_extend(fresh, layers)) ||
-	    json_array_append_new(fresh, layer)) {
-		err = oom();
-		goto out;
-	}
-	err = write_config(fresh, config);
-	if (!err)
-		err = write_manifest(media_type, config_type, config, fresh, manifest);
-	if (!err)
-		*added = 1;
-out:
-	json_decref(fresh);
-	json_decref(root);
-	cairn_buf_free(&digest_text);
-	return err;
+	if (layer == NULL)
+		return oom();
+	return oci_attach_append(&sig_kind, existing, existing_len, layer, sig->signature, manifest, config, added);
 }
 
 /* ---- signing in a registry ---- */
@@ -330,18 +207,11 @@ int cosign_resolve_digest(cairn_registry *reg, const cairn_ref *ref, cairn_diges
 /* The current .sig manifest into body; body stays empty when there is none. */
 int cosign_get_sig_manifest(cairn_registry *reg, const char *repository, const cairn_digest *image, cairn_buf *body)
 {
-	cairn_buf tag = CAIRN_BUF_INIT, media_type = CAIRN_BUF_INIT;
-	cairn_digest digest;
+	cairn_buf tag = CAIRN_BUF_INIT;
 	int err = cairn_cosign_signature_tag(image, &tag);
 	if (!err)
-		err = cairn_registry_get_manifest(reg, repository, cairn_buf_cstr(&tag), body, &media_type, &digest);
-	if (err == CAIRN_ENOENT) {
-		cairn_error_clear();
-		cairn_buf_clear(body);
-		err = 0;
-	}
+		err = oci_attach_get_optional(reg, repository, cairn_buf_cstr(&tag), body);
 	cairn_buf_free(&tag);
-	cairn_buf_free(&media_type);
 	return err;
 }
 
@@ -368,18 +238,11 @@ int cairn_cosign_sign(cairn_registry *reg, const cairn_ref *ref, const cairn_key
 						   &config, added);
 	}
 	if (!err && *added) {
-		/* blobs first: a registry refuses a manifest whose blobs it does not have */
-		err = cairn_registry_push_blob(reg, ref->repository, payload.data, payload.len, 0);
-		if (!err)
-			err = cairn_registry_push_blob(reg, ref->repository, config.data, config.len, 0);
-		if (!err)
-			err = cairn_cosign_signature_tag(image, &tag);
 		cairn_digest pushed;
-		const char *media_type = strstr(cairn_buf_cstr(&manifest), CAIRN_DOCKER_MANIFEST) ? CAIRN_DOCKER_MANIFEST
-												   : CAIRN_OCI_MANIFEST;
+		err = cairn_cosign_signature_tag(image, &tag);
 		if (!err)
-			err = cairn_registry_push_manifest(reg, ref->repository, cairn_buf_cstr(&tag), media_type,
-							   manifest.data, manifest.len, &pushed);
+			err = oci_attach_push(reg, ref->repository, cairn_buf_cstr(&tag), payload.data, payload.len, &config,
+					      &manifest, &pushed);
 	}
 	cairn_buf_free(&docker_ref);
 	cairn_buf_free(&payload);

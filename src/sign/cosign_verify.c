@@ -7,6 +7,7 @@
  * cairn_bundle_verify checks it all: the SET, the entry body against this signature and certificate,
  * the chain to Fulcio at the integrated time, the SCT and the identity policy. */
 #include "cosign_internal.h"
+#include "oci_attach.h"
 
 #include "cairn/bundle.h"
 #include "cairn/dsse.h"
@@ -29,16 +30,6 @@ void cairn_cosign_verified_free(cairn_cosign_verified *v)
 	free(v->identity);
 	free(v->issuer);
 	memset(v, 0, sizeof *v);
-}
-
-static char *dup_text(const void *data, size_t len)
-{
-	char *s = malloc(len + 1);
-	if (s != NULL) {
-		memcpy(s, data, len);
-		s[len] = '\0';
-	}
-	return s;
 }
 
 /* The payload names this image (and the repository asked for). */
@@ -251,7 +242,7 @@ int cairn_cosign_verify_signature(const cairn_cosign_signature *sig, const cairn
 	if (!err && out) {
 		*out = got;
 		memset(&got, 0, sizeof got);
-		out->payload = dup_text(sig->payload, sig->payload_len);
+		out->payload = oci_attach_dup_text(sig->payload, sig->payload_len);
 		out->docker_reference = strdup(payload.docker_reference);
 		if (out->payload == NULL || out->docker_reference == NULL) {
 			cairn_cosign_verified_free(out);
@@ -307,7 +298,7 @@ int cairn_cosign_verify_bundle(const void *bundle_json, size_t len, const cairn_
 	if (!err && out) {
 		out->from_referrer = 1;
 		out->signed_at = result.time_count ? result.times[0] : 0;
-		out->payload = payload ? dup_text(payload, payload_len) : strdup("null");
+		out->payload = payload ? oci_attach_dup_text(payload, payload_len) : strdup("null");
 		out->identity = result.identity ? strdup(result.identity) : NULL;
 		out->issuer = result.issuer ? strdup(result.issuer) : NULL;
 		if (out->payload == NULL || (result.identity && !out->identity) || (result.issuer && !out->issuer)) {
@@ -323,38 +314,6 @@ int cairn_cosign_verify_bundle(const void *bundle_json, size_t len, const cairn_
 
 /* ---- in a registry ---- */
 
-struct collect {
-	cairn_buf data;
-	size_t limit;
-};
-
-static int collect_sink(void *arg, const void *data, size_t len)
-{
-	struct collect *c = arg;
-	if (c->data.len + len > c->limit)
-		return cairn_error_set(CAIRN_ETOOBIG, "blob over the %zu-byte limit", c->limit);
-	return cairn_buf_append(&c->data, data, len);
-}
-
-static int fetch_blob(cairn_registry *reg, const char *repository, const json_t *layer, size_t limit, cairn_buf *out)
-{
-	json_t *digest = json_object_get(layer, "digest"), *size = json_object_get(layer, "size");
-	cairn_digest d;
-	if (!json_is_string(digest) || cairn_digest_parse(json_string_value(digest), json_string_length(digest), &d))
-		return cairn_error_set(CAIRN_EVERIFY, "the layer has no valid digest");
-	if (!json_is_integer(size) || json_integer_value(size) < 0 || (size_t)json_integer_value(size) > limit)
-		return cairn_error_set(CAIRN_EVERIFY, "the layer's size is missing or over %zu bytes", limit);
-	struct collect c = {CAIRN_BUF_INIT, limit};
-	int err = cairn_registry_get_blob(reg, repository, &d, (uint64_t)json_integer_value(size), collect_sink, &c);
-	if (!err && c.data.len != (size_t)json_integer_value(size))
-		err = cairn_error_set(CAIRN_EVERIFY, "the layer blob's size differs from its descriptor");
-	if (err)
-		cairn_buf_free(&c.data);
-	else
-		*out = c.data;
-	return err;
-}
-
 struct report_ctx {
 	cairn_cosign_report *report;
 	cairn_buf reasons;
@@ -363,11 +322,7 @@ struct report_ctx {
 static int note_failure(struct report_ctx *ctx, const char *where)
 {
 	ctx->report->checked++;
-	int code = cairn_error_code();
-	if (code != CAIRN_EVERIFY && code != CAIRN_ETOOBIG && code != CAIRN_EINVAL && code != CAIRN_EUNSUPPORTED &&
-	    code != 0)
-		return code; /* I/O and internal failures stop verification */
-	return cairn_buf_printf(&ctx->reasons, "\n  %s: %s", where, cairn_error_message());
+	return oci_attach_reason(&ctx->reasons, where);
 }
 
 static int add_verified(struct report_ctx *ctx, cairn_cosign_verified *v)
@@ -402,7 +357,7 @@ static int verify_sig_layer(cairn_registry *reg, const cairn_ref *ref, const jso
 		return note_failure(ctx, where);
 	}
 	cairn_buf payload = CAIRN_BUF_INIT;
-	int err = fetch_blob(reg, ref->repository, layer, CAIRN_COSIGN_MAX_PAYLOAD, &payload);
+	int err = oci_attach_fetch_blob(reg, ref->repository, layer, CAIRN_COSIGN_MAX_PAYLOAD, &payload);
 	if (err) {
 		cairn_buf_free(&payload);
 		return err == CAIRN_EVERIFY || err == CAIRN_ETOOBIG ? note_failure(ctx, where) : err;
@@ -420,70 +375,36 @@ static int verify_sig_layer(cairn_registry *reg, const cairn_ref *ref, const jso
 static int verify_tag_signatures(cairn_registry *reg, const cairn_ref *ref, const cairn_cosign_verify_options *opts,
 				 struct report_ctx *ctx)
 {
-	cairn_buf body = CAIRN_BUF_INIT;
-	json_t *root = NULL;
-	int err = cosign_get_sig_manifest(reg, ref->repository, &ctx->report->image, &body);
-	if (err || body.len == 0)
-		goto out;
-	cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
-	json_t *layers = NULL;
-	if (cairn_json_parse(&root, body.data, body.len, &limits, "signature manifest") != 0 ||
-	    !json_is_array(layers = json_object_get(root, "layers"))) {
-		if (root != NULL)
-			cairn_error_set(CAIRN_EVERIFY, "the signature manifest has no layers array");
+	static const struct oci_attach_kind kind = {"signature manifest", "signatures", CAIRN_COSIGN_MAX_SIGNATURES};
+	cairn_buf tag = CAIRN_BUF_INIT;
+	json_t *root = NULL, *layers = NULL;
+	int err = cairn_cosign_signature_tag(&ctx->report->image, &tag);
+	if (!err)
+		err = oci_attach_get_layers(reg, ref->repository, cairn_buf_cstr(&tag), &kind, &root, &layers);
+	if (err == OCI_ATTACH_UNUSABLE)
 		err = note_failure(ctx, "signature manifest");
-		goto out;
-	}
-	if (json_array_size(layers) > CAIRN_COSIGN_MAX_SIGNATURES) {
-		cairn_error_set(CAIRN_ETOOBIG, "the signature manifest has %zu layers (limit %d)", json_array_size(layers),
-				CAIRN_COSIGN_MAX_SIGNATURES);
-		err = note_failure(ctx, "signature manifest");
-		goto out;
-	}
-	size_t i;
-	json_t *layer;
-	json_array_foreach(layers, i, layer) {
+	for (size_t i = 0; !err && i < json_array_size(layers); i++) {
 		char where[64];
 		snprintf(where, sizeof where, "signature %zu", i + 1);
-		if ((err = verify_sig_layer(reg, ref, layer, opts, ctx, where)))
-			break;
+		err = verify_sig_layer(reg, ref, json_array_get(layers, i), opts, ctx, where);
 	}
-out:
 	json_decref(root);
-	cairn_buf_free(&body);
+	cairn_buf_free(&tag);
 	return err;
 }
 
 static int verify_referrer(cairn_registry *reg, const cairn_ref *ref, const char *digest,
 			   const cairn_cosign_verify_options *opts, struct report_ctx *ctx, const char *where)
 {
-	cairn_buf body = CAIRN_BUF_INIT, media_type = CAIRN_BUF_INIT, blob = CAIRN_BUF_INIT;
-	cairn_digest got;
-	json_t *root = NULL;
-	int err = cairn_registry_get_manifest(reg, ref->repository, digest, &body, &media_type, &got);
-	if (err)
-		goto out;
-	cairn_json_limits limits = {CAIRN_REGISTRY_MAX_MANIFEST, 32};
-	json_t *layers = NULL;
-	if (cairn_json_parse(&root, body.data, body.len, &limits, "bundle referrer manifest") != 0 ||
-	    !json_is_array(layers = json_object_get(root, "layers")) || json_array_size(layers) != 1) {
-		if (root != NULL)
-			cairn_error_set(CAIRN_EVERIFY, "the referrer manifest does not hold exactly one bundle layer");
+	cairn_buf blob = CAIRN_BUF_INIT;
+	int err = oci_attach_referrer_blob(reg, ref->repository, digest, CAIRN_BUNDLE_MAX_SIZE, 0, &blob);
+	if (err == OCI_ATTACH_UNUSABLE) {
 		err = note_failure(ctx, where);
-		goto out;
+	} else if (!err) {
+		cairn_cosign_verified v;
+		err = cairn_cosign_verify_bundle(blob.data, blob.len, &ctx->report->image, opts, &v);
+		err = err ? note_failure(ctx, where) : add_verified(ctx, &v);
 	}
-	err = fetch_blob(reg, ref->repository, json_array_get(layers, 0), CAIRN_BUNDLE_MAX_SIZE, &blob);
-	if (err) {
-		err = err == CAIRN_EVERIFY || err == CAIRN_ETOOBIG ? note_failure(ctx, where) : err;
-		goto out;
-	}
-	cairn_cosign_verified v;
-	err = cairn_cosign_verify_bundle(blob.data, blob.len, &ctx->report->image, opts, &v);
-	err = err ? note_failure(ctx, where) : add_verified(ctx, &v);
-out:
-	json_decref(root);
-	cairn_buf_free(&body);
-	cairn_buf_free(&media_type);
 	cairn_buf_free(&blob);
 	return err;
 }
