@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 struct x509_st; /* OpenSSL's X509 */
+struct cairn_note_verifier; /* cairn/note.h */
+struct cairn_cert;          /* cairn/cert.h */
 
 /* A validity window in Unix seconds; end is INT64_MAX when open. */
 typedef struct cairn_validity {
@@ -30,14 +32,19 @@ typedef struct cairn_trusted_log {
 	cairn_validity valid;
 	char *origin;          /* checkpoint origin: baseUrl without scheme or trailing '/' (trusted roots
 				  carry no origin; Rekor v2 logs sign checkpoints with this name) */
+	struct cairn_note_verifier *note_verifier; /* for origin and key, built once at load (NULL when the
+						      key cannot sign notes; then built per use) */
 } cairn_trusted_log;
 
 /* A certificate authority (Fulcio) or a timestamp authority: its chain, leaf first, root last. */
 typedef struct cairn_trusted_ca {
 	char *uri;
 	struct x509_st **chain;
+	struct cairn_cert **certs; /* the same certificates as cairn_cert (NULL when none could be made):
+				      bundles refer to them without parsing their own copies again */
 	size_t chain_len;
 	cairn_validity valid;
+	_Atomic int chain_state; /* cairn_trusted_ca_chain_checked's answer once known (0: not yet) */
 } cairn_trusted_ca;
 
 typedef struct cairn_trusted_root {
@@ -63,6 +70,12 @@ const cairn_trusted_log *cairn_trusted_root_find_tlog(const cairn_trusted_root *
 const cairn_trusted_log *cairn_trusted_root_find_ctlog(const cairn_trusted_root *root, const uint8_t *log_id,
 						       size_t len);
 /* 1 when t lies inside the window. */
+/* Whether each certificate of the CA's chain is signed by the next and the chain carries no name or
+ * policy constraints. Then every certificate of the chain may serve as a trust anchor, so a leaf needs
+ * one signature check (by its issuer), not one per link. Worked out on first use, once per CA
+ * (concurrent callers may both work it out; the answer is the same), and kept. */
+int cairn_trusted_ca_chain_checked(const cairn_trusted_ca *ca);
+
 int cairn_validity_contains(const cairn_validity *valid, int64_t t);
 
 #endif

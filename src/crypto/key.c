@@ -22,14 +22,25 @@
 #include <openssl/pkcs12.h>
 #include <openssl/x509.h>
 #include <limits.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* A key's public DER, encoded on first use and kept: OpenSSL 3 encodes through its (slow) encoder
+ * framework, and verifiers ask for the same key's DER over and over (log bodies, note key IDs). */
+struct der_cache {
+	size_t len;
+	unsigned char data[];
+};
 
 struct cairn_key {
 	EVP_PKEY *pkey;
 	enum cairn_key_type type;
 	int is_private;
+	/* Set once, by whichever thread encodes first (compare-and-swap), then never changed: keys are
+	 * shared read-only between threads, and a const key may fill it. */
+	_Atomic(struct der_cache *) der;
 };
 
 /* PEM labels longer than this are not labels any key format uses. */
@@ -617,22 +628,55 @@ int cairn_key_save_public(const cairn_key *key, cairn_buf *pem)
 	return err;
 }
 
-int cairn_key_public_der(const cairn_key *key, cairn_buf *der)
+/* Encodes key's public half as DER SubjectPublicKeyInfo into a new cache entry. */
+static int encode_public(const cairn_key *key, struct der_cache **out)
 {
+	*out = NULL;
 	int len = i2d_PUBKEY(key->pkey, NULL);
 	if (len <= 0)
 		return cairn_error_set_openssl(CAIRN_EINTERNAL, "encoding the %s public key failed",
 					       cairn_key_type_name(key->type));
-	int err = cairn_buf_reserve(der, (size_t)len);
-	if (err)
-		return err;
-	unsigned char *p = der->data + der->len;
-	if (i2d_PUBKEY(key->pkey, &p) != len)
+	struct der_cache *c = malloc(sizeof *c + (size_t)len);
+	if (c == NULL)
+		return cairn_error_set(CAIRN_ENOMEM, "out of memory");
+	unsigned char *p = c->data;
+	if (i2d_PUBKEY(key->pkey, &p) != len) {
+		free(c);
 		return cairn_error_set_openssl(CAIRN_EINTERNAL, "encoding the %s public key failed",
 					       cairn_key_type_name(key->type));
-	der->len += (size_t)len;
-	der->data[der->len] = 0;
+	}
+	c->len = (size_t)len;
+	*out = c;
 	return 0;
+}
+
+/* The key's cached DER, encoding it on first use. */
+static int public_der_cached(const cairn_key *key, const struct der_cache **out)
+{
+	/* The cache is the one mutable part of a key; key itself was allocated writable (key_wrap). */
+	_Atomic(struct der_cache *) *slot = (_Atomic(struct der_cache *) *)&key->der;
+	struct der_cache *c = atomic_load(slot);
+	if (c == NULL) {
+		int err = encode_public(key, &c);
+		if (err)
+			return err;
+		struct der_cache *expected = NULL;
+		if (!atomic_compare_exchange_strong(slot, &expected, c)) {
+			free(c); /* another thread was first: use its copy */
+			c = expected;
+		}
+	}
+	*out = c;
+	return 0;
+}
+
+int cairn_key_public_der(const cairn_key *key, cairn_buf *der)
+{
+	const struct der_cache *c;
+	int err = public_der_cached(key, &c);
+	if (!err)
+		err = cairn_buf_append(der, c->data, c->len);
+	return err;
 }
 
 /* ---- accessors ---- */
@@ -660,6 +704,14 @@ enum cairn_digest_alg cairn_key_default_digest(const cairn_key *key)
 int cairn_key_public_copy(const cairn_key *key, cairn_key **out)
 {
 	*out = NULL;
+	/* A public key is immutable, so the copy can share OpenSSL's key. A private key (and an RSA key,
+	 * which is marked public whatever it holds) is re-read from its public DER, so that the copy holds
+	 * no private half. */
+	if (!key->is_private && key->type != CAIRN_KEY_RSA) {
+		if (EVP_PKEY_up_ref(key->pkey) != 1)
+			return cairn_error_set_openssl(CAIRN_EINTERNAL, "cannot take a reference on the key");
+		return key_wrap(out, key->pkey, key->type, 0);
+	}
 	cairn_buf der = CAIRN_BUF_INIT;
 	int err = cairn_key_public_der(key, &der);
 	if (!err)
@@ -678,5 +730,6 @@ void cairn_key_free(cairn_key *key)
 	if (key == NULL)
 		return;
 	EVP_PKEY_free(key->pkey); /* OpenSSL clears the private half */
+	free(atomic_load(&key->der));
 	free(key);
 }

@@ -3,10 +3,14 @@
  * with the digitalSignature key usage and the codeSigning extended key usage, and without a root
  * certificate smuggled in with the bundle's intermediates.
  *
- * For each CA we build a fresh X509_STORE: the last certificate of the CA's chain is the one trust
- * anchor; the CA's other certificates and the bundle's intermediates are untrusted helpers that
- * OpenSSL may use to build a path. A store costs a few allocations, small next to the signature
- * checks, and keeps the function free of shared mutable state. */
+ * For each CA we build a fresh X509_STORE. When the CA's chain links up (cairn_trusted_ca_chain_checked,
+ * worked out once per CA), every certificate of it is a trust anchor: the leaf then costs one
+ * signature check against its issuing intermediate instead of re-checking the intermediate against
+ * the root for every bundle, and what the skipped part of the path still depends on (validity at the
+ * signing time, path length) is checked by hand. Otherwise the last certificate is the one anchor and
+ * the CA's other certificates are untrusted helpers. The bundle's intermediates are always untrusted
+ * helpers. A store costs a few allocations, small next to a signature check, and keeps the function
+ * free of shared mutable state. */
 #include "cairn/cert.h"
 #include "cairn/error.h"
 
@@ -103,6 +107,51 @@ static int inclusive_not_after(int ok, X509_STORE_CTX *ctx)
 	return ok;
 }
 
+/* Where cert sits in the CA's chain, or -1. */
+static int chain_index(const cairn_trusted_ca *ca, X509 *cert)
+{
+	for (size_t i = 0; i < ca->chain_len; i++)
+		if (X509_cmp(ca->chain[i], cert) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A path that stopped at an intermediate of a CA whose chain was checked once for all
+ * (cairn_trusted_ca_chain_checked) skipped the CA's certificates above that anchor. Their signatures
+ * were checked then; what
+ * depends on this path is checked here, as OpenSSL would had it walked up to the root: each is valid
+ * at `at` (notAfter inclusive, as in inclusive_not_after) and no path length constraint is exceeded.
+ * Self-issued certificates are counted too, which can only make this stricter. */
+static int check_ancestors(X509_STORE_CTX *ctx, const cairn_trusted_ca *ca, int64_t at, int *reason)
+{
+	STACK_OF(X509) *path = X509_STORE_CTX_get0_chain(ctx);
+	int depth = path != NULL ? sk_X509_num(path) : 0;
+	int anchor = depth > 0 ? chain_index(ca, sk_X509_value(path, depth - 1)) : -1;
+	if (anchor < 0) {
+		*reason = X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY;
+		return CAIRN_EVERIFY;
+	}
+	for (size_t j = (size_t)anchor + 1; j < ca->chain_len; j++) {
+		X509 *x = ca->chain[j];
+		int after_start = ASN1_TIME_cmp_time_t(X509_get0_notBefore(x), (time_t)at);
+		int before_end = ASN1_TIME_cmp_time_t(X509_get0_notAfter(x), (time_t)at);
+		if (after_start == -2 || before_end == -2)
+			*reason = X509_V_ERR_ERROR_IN_CERT_NOT_BEFORE_FIELD;
+		else if (after_start > 0)
+			*reason = X509_V_ERR_CERT_NOT_YET_VALID;
+		else if (before_end < 0)
+			*reason = X509_V_ERR_CERT_HAS_EXPIRED;
+		/* certificates between the leaf and x: the path's (the leaf aside) and the CA's skipped ones */
+		long below = (long)(depth - 1) + (long)(j - (size_t)anchor - 1);
+		long pathlen = X509_get_pathlen(x);
+		if (*reason == X509_V_OK && pathlen >= 0 && below > pathlen)
+			*reason = X509_V_ERR_PATH_LENGTH_EXCEEDED;
+		if (*reason != X509_V_OK)
+			return CAIRN_EVERIFY;
+	}
+	return 0;
+}
+
 /* Verifies leaf against one CA; returns 0 or sets *reason to OpenSSL's verdict. */
 static int verify_with_ca(X509 *leaf, cairn_cert *const *intermediates, size_t count, const cairn_trusted_ca *ca,
 			  int64_t at, int *reason)
@@ -114,11 +163,15 @@ static int verify_with_ca(X509 *leaf, cairn_cert *const *intermediates, size_t c
 	int err = CAIRN_EINTERNAL, ok = 0;
 	if (store == NULL || untrusted == NULL || ctx == NULL)
 		goto done;
-	if (X509_STORE_add_cert(store, ca->chain[ca->chain_len - 1]) != 1)
-		goto done;
-	for (size_t i = 0; i + 1 < ca->chain_len; i++)
-		if (!sk_X509_push(untrusted, ca->chain[i]))
+	/* A chain checked at load: all its certificates are anchors, so the path ends at the first one
+	 * reached (the issuing intermediate) and only the bundle's own certificates are checked here.
+	 * Otherwise the last certificate is the one anchor and the others are helpers. */
+	int anchored = cairn_trusted_ca_chain_checked(ca);
+	size_t first_anchor = anchored ? 0 : ca->chain_len - 1;
+	for (size_t i = 0; i < ca->chain_len; i++) {
+		if (i >= first_anchor ? X509_STORE_add_cert(store, ca->chain[i]) != 1 : !sk_X509_push(untrusted, ca->chain[i]))
 			goto done;
+	}
 	for (size_t i = 0; i < count; i++)
 		if (!sk_X509_push(untrusted, cairn_cert_x509(intermediates[i])))
 			goto done;
@@ -135,6 +188,8 @@ static int verify_with_ca(X509 *leaf, cairn_cert *const *intermediates, size_t c
 	err = 0;
 	if (!ok)
 		*reason = X509_STORE_CTX_get_error(ctx);
+	else if (anchored)
+		ok = check_ancestors(ctx, ca, at, reason) == 0;
 done:
 	X509_STORE_CTX_free(ctx);
 	sk_X509_free(untrusted); /* the certificates belong to their owners */

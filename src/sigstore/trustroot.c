@@ -15,14 +15,18 @@
  * of its base URL as the origin ("log2025-1.rekor.sigstore.dev"), so origin is the baseUrl without its
  * scheme and trailing slash, set for every transparency log. Rekor v1 logs use a different origin
  * ("rekor.sigstore.dev - <tree ID>"), so for them the value is informative only. */
+#include "cairn/cert.h"
 #include "cairn/error.h"
 #include "cairn/file.h"
 #include "cairn/json.h"
+#include "cairn/note.h"
 #include "cairn/trustroot.h"
 
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -332,6 +336,18 @@ static int origin_from_url(const char *url, char **out)
 	return *out == NULL ? cairn_error_set(CAIRN_ENOMEM, "out of memory") : 0;
 }
 
+/* The checkpoint verifier of a transparency log, built once here instead of for every entry. A key
+ * that cannot sign notes (RSA) gets none: verifying then fails per entry with that reason. */
+static void prepare_note_verifier(cairn_trusted_log *log)
+{
+	if (log->origin == NULL || log->key == NULL)
+		return;
+	if (cairn_note_verifier_new(&log->note_verifier, log->origin, log->key) != 0) {
+		log->note_verifier = NULL;
+		cairn_error_clear();
+	}
+}
+
 static int read_log(const struct reader *r, json_t *log, const char *path, bool is_tlog, cairn_trusted_log *out)
 {
 	char sub[PATH_MAX_LEN * 2];
@@ -369,7 +385,10 @@ static int read_log(const struct reader *r, json_t *log, const char *path, bool 
 	cairn_buf_free(&id);
 	if (err)
 		return err;
-	return read_public_key(r, log, path, out);
+	err = read_public_key(r, log, path, out);
+	if (!err && is_tlog)
+		prepare_note_verifier(out);
+	return err;
 }
 
 static void log_clear(cairn_trusted_log *log)
@@ -377,9 +396,59 @@ static void log_clear(cairn_trusted_log *log)
 	free(log->base_url);
 	free(log->origin);
 	cairn_key_free(log->key);
+	cairn_note_verifier_free(log->note_verifier);
 }
 
 /* ---- certificate authorities ---- */
+
+/* Extensions that constrain the certificates below their holder in ways a shortened path (one that
+ * stops at an intermediate of the chain) would no longer enforce. */
+static bool has_path_constraints(X509 *x)
+{
+	static const int nids[] = {NID_name_constraints, NID_policy_constraints, NID_inhibit_any_policy};
+	for (size_t i = 0; i < sizeof nids / sizeof nids[0]; i++)
+		if (X509_get_ext_by_NID(x, nids[i], -1) >= 0)
+			return true;
+	return false;
+}
+
+/* Whether each certificate of the CA's chain is signed by the next (leaf first, root last), checked
+ * with OpenSSL's path validation, times aside (validity windows depend on the signing time and are
+ * checked for each bundle); cairn_trusted_ca_chain_checked asks once per CA. When it holds,
+ * verifiers may trust every certificate of the chain as an anchor, so a bundle's leaf costs one
+ * signature check, not one per chain link. When it does not, nothing is lost: verification then
+ * walks the whole chain for every bundle, as it must. */
+static bool chain_links(const cairn_trusted_ca *ca)
+{
+	if (ca->chain_len == 1)
+		return true;
+	for (size_t i = 1; i < ca->chain_len; i++)
+		if (has_path_constraints(ca->chain[i]))
+			return false;
+	X509_STORE *store = X509_STORE_new();
+	STACK_OF(X509) *untrusted = sk_X509_new_null();
+	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+	bool ok = store != NULL && untrusted != NULL && ctx != NULL &&
+		  X509_STORE_add_cert(store, ca->chain[ca->chain_len - 1]) == 1;
+	for (size_t i = 1; ok && i + 1 < ca->chain_len; i++)
+		ok = sk_X509_push(untrusted, ca->chain[i]) > 0;
+	ok = ok && X509_STORE_CTX_init(ctx, store, ca->chain[0], untrusted) == 1;
+	if (ok) {
+		X509_VERIFY_PARAM_set_flags(X509_STORE_CTX_get0_param(ctx),
+					    X509_V_FLAG_PARTIAL_CHAIN | X509_V_FLAG_NO_CHECK_TIME);
+		ok = X509_verify_cert(ctx) == 1;
+	}
+	/* the path OpenSSL found must be the chain itself, in its order */
+	STACK_OF(X509) *path = ok ? X509_STORE_CTX_get0_chain(ctx) : NULL;
+	ok = ok && path != NULL && (size_t)sk_X509_num(path) == ca->chain_len;
+	for (size_t i = 0; ok && i < ca->chain_len; i++)
+		ok = X509_cmp(sk_X509_value(path, (int)i), ca->chain[i]) == 0;
+	X509_STORE_CTX_free(ctx);
+	sk_X509_free(untrusted); /* the certificates belong to the CA */
+	X509_STORE_free(store);
+	ERR_clear_error();
+	return ok;
+}
 
 static int read_ca(const struct reader *r, json_t *ca, const char *path, cairn_trusted_ca *out)
 {
@@ -411,7 +480,8 @@ static int read_ca(const struct reader *r, json_t *ca, const char *path, cairn_t
 	if (count > ROOT_MAX_CHAIN)
 		return field_error(r, CAIRN_ETOOBIG, sub, "more than 16 certificates");
 	out->chain = calloc(count, sizeof *out->chain);
-	if (out->chain == NULL)
+	out->certs = calloc(count, sizeof *out->certs);
+	if (out->chain == NULL || out->certs == NULL)
 		return cairn_error_set(CAIRN_ENOMEM, "out of memory");
 	for (size_t i = 0; i < count; i++) {
 		json_t *cert = json_array_get(certs, i);
@@ -428,12 +498,16 @@ static int read_ca(const struct reader *r, json_t *ca, const char *path, cairn_t
 		const unsigned char *p = der.data;
 		X509 *x = d2i_X509(NULL, &p, (long)der.len);
 		bool whole = p == der.data + der.len;
-		cairn_buf_free(&der);
 		ERR_clear_error();
 		if (x == NULL || !whole) {
 			X509_free(x);
+			cairn_buf_free(&der);
 			return field_error(r, CAIRN_EINVAL, sub, "not a valid DER X.509 certificate");
 		}
+		/* Only an optimisation: without it, verifiers parse the certificate when they need it. */
+		if (cairn_cert_load_der(&out->certs[out->chain_len], der.data, der.len, sub) != 0)
+			cairn_error_clear();
+		cairn_buf_free(&der);
 		out->chain[out->chain_len++] = x;
 	}
 	return 0;
@@ -442,9 +516,12 @@ static int read_ca(const struct reader *r, json_t *ca, const char *path, cairn_t
 static void ca_clear(cairn_trusted_ca *ca)
 {
 	free(ca->uri);
-	for (size_t i = 0; i < ca->chain_len; i++)
+	for (size_t i = 0; i < ca->chain_len; i++) {
 		X509_free(ca->chain[i]);
+		cairn_cert_free(ca->certs != NULL ? ca->certs[i] : NULL);
+	}
 	free(ca->chain);
+	free(ca->certs);
 }
 
 /* ---- the root ---- */
@@ -625,6 +702,20 @@ const cairn_trusted_log *cairn_trusted_root_find_ctlog(const cairn_trusted_root 
 						       size_t len)
 {
 	return root == NULL ? NULL : find_log(root->ctlogs, root->ctlog_count, log_id, len);
+}
+
+enum { CHAIN_UNKNOWN = 0, CHAIN_LINKED = 1, CHAIN_NOT_LINKED = 2 };
+
+int cairn_trusted_ca_chain_checked(const cairn_trusted_ca *ca)
+{
+	/* The state is the one mutable part of a trusted root; the root was allocated writable. */
+	_Atomic int *state = (_Atomic int *)&ca->chain_state;
+	int known = atomic_load(state);
+	if (known == CHAIN_UNKNOWN) {
+		known = chain_links(ca) ? CHAIN_LINKED : CHAIN_NOT_LINKED;
+		atomic_store(state, known);
+	}
+	return known == CHAIN_LINKED;
 }
 
 int cairn_validity_contains(const cairn_validity *valid, int64_t t)

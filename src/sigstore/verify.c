@@ -66,6 +66,7 @@ static int artifact_digest_get(artifact_digests *a, enum cairn_digest_alg alg, c
 struct material {
 	cairn_cert *leaf;
 	cairn_cert *intermediates[CAIRN_BUNDLE_MAX_CHAIN];
+	int borrowed[CAIRN_BUNDLE_MAX_CHAIN]; /* the trusted root's own copy, not ours to free */
 	size_t intermediate_count;
 	cairn_key *leaf_key;
 	const cairn_key *key; /* the signing key: leaf_key or the caller's */
@@ -75,11 +76,32 @@ static void material_free(struct material *m)
 {
 	cairn_cert_free(m->leaf);
 	for (size_t i = 0; i < m->intermediate_count; i++)
-		cairn_cert_free(m->intermediates[i]);
+		if (!m->borrowed[i])
+			cairn_cert_free(m->intermediates[i]);
 	cairn_key_free(m->leaf_key);
 }
 
-static int load_material(const cairn_bundle *b, const cairn_bundle_options *o, struct material *m)
+/* The trusted root's parsed copy of a certificate with exactly these DER bytes, or NULL. Bundles
+ * made before v0.3 carry the Fulcio intermediate; the same bytes need not be parsed again. */
+static cairn_cert *trusted_copy(const cairn_trusted_root *root, const cairn_buf *der)
+{
+	for (size_t i = 0; i < root->ca_count; i++) {
+		const cairn_trusted_ca *ca = &root->cas[i];
+		for (size_t j = 0; ca->certs != NULL && j < ca->chain_len; j++) {
+			cairn_buf mine = CAIRN_BUF_INIT;
+			int same = ca->certs[j] != NULL && cairn_cert_der(ca->certs[j], &mine) == 0 &&
+				   mine.len == der->len && memcmp(mine.data, der->data, der->len) == 0;
+			cairn_buf_free(&mine);
+			cairn_error_clear();
+			if (same)
+				return ca->certs[j];
+		}
+	}
+	return NULL;
+}
+
+static int load_material(const cairn_bundle *b, const cairn_trusted_root *root, const cairn_bundle_options *o,
+			 struct material *m)
 {
 	memset(m, 0, sizeof *m);
 	if (b->key_based) {
@@ -94,8 +116,12 @@ static int load_material(const cairn_bundle *b, const cairn_bundle_options *o, s
 						      "verify it with an identity and issuer, not with a key");
 	int err = cairn_cert_load_der(&m->leaf, b->certs[0].data, b->certs[0].len, "the bundle's signing certificate");
 	for (size_t i = 1; !err && i < b->cert_count; i++) {
-		err = cairn_cert_load_der(&m->intermediates[i - 1], b->certs[i].data, b->certs[i].len,
-					  "a certificate of the bundle's chain");
+		cairn_cert *known = trusted_copy(root, &b->certs[i]);
+		m->borrowed[i - 1] = known != NULL;
+		m->intermediates[i - 1] = known;
+		if (known == NULL)
+			err = cairn_cert_load_der(&m->intermediates[i - 1], b->certs[i].data, b->certs[i].len,
+						  "a certificate of the bundle's chain");
 		if (!err)
 			m->intermediate_count++;
 	}
@@ -124,6 +150,10 @@ static int find_issuer(const struct material *m, const cairn_trusted_root *root,
 			X509 *candidate = root->cas[i].chain[j];
 			if (X509_check_issued(candidate, leaf) != X509_V_OK)
 				continue;
+			if (root->cas[i].certs != NULL && root->cas[i].certs[j] != NULL) {
+				*out = root->cas[i].certs[j]; /* the trusted root's own, parsed once at load */
+				return 0;
+			}
 			unsigned char *der = NULL;
 			int len = i2d_X509(candidate, &der);
 			if (len <= 0)
@@ -367,7 +397,7 @@ int cairn_bundle_verify(const cairn_bundle *bundle, const cairn_trusted_root *ro
 	int err = artifact_init(&a, artifact);
 	if (err)
 		return err;
-	if ((err = load_material(bundle, options, &m))) {
+	if ((err = load_material(bundle, root, options, &m))) {
 		material_free(&m);
 		return err;
 	}
