@@ -3,7 +3,7 @@
  * Fulcio logs a precertificate in its CT log and embeds the log's SCTs in the final certificate
  * under OID 1.3.6.1.4.1.11129.2.4.2. The log signed the precertificate's TBSCertificate, which is
  * the final certificate's TBSCertificate without that extension. So to check an SCT we remove the
- * extension, re-encode the TBSCertificate and verify the log's signature over
+ * extension from the TBSCertificate's DER (fixing the enclosing lengths) and verify the log's signature over
  *
  *   version(1) | signature_type(1) = 0 | timestamp(8) | entry_type(2) = 1 (precert_entry) |
  *   issuer_key_hash(32) = SHA-256 of the issuer's SubjectPublicKeyInfo | tbs length(3) | tbs |
@@ -129,28 +129,6 @@ static int sct_list_bytes(X509 *x, ASN1_OCTET_STRING **inner)
 	return 0;
 }
 
-/* The precertificate's TBSCertificate: the leaf's, without the SCT list extension. */
-static int precert_tbs(X509 *leaf, cairn_buf *out)
-{
-	X509 *copy = X509_dup(leaf);
-	if (copy == NULL)
-		return cairn_error_set_openssl(CAIRN_ENOMEM, "cannot copy the certificate");
-	int index = X509_get_ext_by_NID(copy, NID_ct_precert_scts, -1);
-	X509_EXTENSION *ext = index >= 0 ? X509_delete_ext(copy, index) : NULL;
-	X509_EXTENSION_free(ext);
-	/* i2d_re_X509_tbs encodes the TBSCertificate afresh, not the cached original bytes. */
-	unsigned char *der = NULL;
-	int len = i2d_re_X509_tbs(copy, &der);
-	int err = 0;
-	if (len <= 0)
-		err = cairn_error_set_openssl(CAIRN_EINTERNAL, "cannot encode the precertificate");
-	else
-		err = cairn_buf_append(out, der, (size_t)len);
-	OPENSSL_free(der);
-	X509_free(copy);
-	return err;
-}
-
 static int issuer_key_hash(X509 *issuer, uint8_t hash[32])
 {
 	unsigned char *der = NULL;
@@ -172,6 +150,190 @@ static int append_uint(cairn_buf *buf, uint64_t v, size_t n)
 	int err = 0;
 	for (size_t i = n; i-- > 0 && !err;)
 		err = cairn_buf_append_byte(buf, (uint8_t)(v >> (8 * i)));
+	return err;
+}
+
+/* The SCT list extension's extnID, 1.3.6.1.4.1.11129.2.4.2, as a DER OBJECT IDENTIFIER body. */
+static const uint8_t SCT_OID[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02};
+
+#define DER_SEQUENCE 0x30
+#define DER_OID 0x06
+#define DER_EXTENSIONS 0xa3 /* [3] EXPLICIT, constructed, in TBSCertificate */
+
+/* One DER element: where it starts, its tag and the extent of its contents. */
+struct der_tlv {
+	const uint8_t *start; /* the tag byte */
+	uint8_t tag;
+	const uint8_t *body;
+	size_t body_len;
+	size_t total; /* header and body */
+};
+
+/* Reads the element at the front of r and steps past it. Only what a certificate's outer structure
+ * uses is accepted: a one-byte tag and a definite length in minimal form (DER, X.690 10.1), which
+ * must fit in what is left. A certificate is far below 4 GiB, so longer length forms are refused. */
+static bool der_next(struct reader *r, struct der_tlv *out)
+{
+	const uint8_t *b;
+	if (!take(r, 2, &b) || (b[0] & 0x1f) == 0x1f)
+		return false;
+	out->start = b;
+	out->tag = b[0];
+	size_t len = b[1], header = 2;
+	if (b[1] & 0x80) {
+		size_t n = b[1] & 0x7f;
+		const uint8_t *lb;
+		/* 0x80 is the indefinite form; a leading zero byte or a short length in long form are not minimal */
+		if (n == 0 || n > 4 || !take(r, n, &lb) || lb[0] == 0)
+			return false;
+		len = 0;
+		for (size_t i = 0; i < n; i++)
+			len = len << 8 | lb[i];
+		if (len < 0x80)
+			return false;
+		header += n;
+	}
+	if (!take(r, len, &out->body))
+		return false;
+	out->body_len = len;
+	out->total = header + len;
+	return true;
+}
+
+/* Appends a DER length in minimal form. */
+static int append_der_length(cairn_buf *out, size_t len)
+{
+	if (len < 0x80)
+		return cairn_buf_append_byte(out, (uint8_t)len);
+	size_t n = 0;
+	for (size_t v = len; v > 0; v >>= 8)
+		n++;
+	int err = cairn_buf_append_byte(out, (uint8_t)(0x80 | n));
+	if (!err)
+		err = append_uint(out, len, n);
+	return err;
+}
+
+/* The size of a DER length field for len. */
+static size_t der_length_size(size_t len)
+{
+	size_t n = 1;
+	if (len >= 0x80)
+		for (size_t v = len; v > 0; v >>= 8)
+			n++;
+	return n;
+}
+
+/* Whether ext (an Extension SEQUENCE) has the SCT list's extnID; false too when it is malformed. */
+static bool is_sct_extension(const struct der_tlv *ext, bool *malformed)
+{
+	struct reader r = {ext->body, ext->body_len};
+	struct der_tlv id;
+	if (ext->tag != DER_SEQUENCE || !der_next(&r, &id) || id.tag != DER_OID) {
+		*malformed = true;
+		return false;
+	}
+	return id.body_len == sizeof SCT_OID && memcmp(id.body, SCT_OID, sizeof SCT_OID) == 0;
+}
+
+/* The parts of the leaf's TBSCertificate around the SCT list extension. */
+struct tbs_parts {
+	const uint8_t *head; /* TBSCertificate contents before the [3] extensions */
+	size_t head_len;
+	const uint8_t *before; /* Extensions contents before the SCT list extension */
+	size_t before_len;
+	const uint8_t *after; /* Extensions contents after it */
+	size_t after_len;
+};
+
+/* Walks Certificate → TBSCertificate → [3] → Extensions → Extension (RFC 5280 4.1) and finds the one
+ * SCT list extension. Extensions come last in a TBSCertificate, and there must be others besides the
+ * SCT list (an empty Extensions SEQUENCE is not allowed), so anything else is refused. */
+static bool split_tbs(const uint8_t *der, size_t len, struct tbs_parts *out)
+{
+	struct reader r = {der, len};
+	struct der_tlv cert, tbs, field, exts, ext;
+	if (!der_next(&r, &cert) || cert.tag != DER_SEQUENCE || r.left != 0)
+		return false;
+	r = (struct reader){cert.body, cert.body_len};
+	if (!der_next(&r, &tbs) || tbs.tag != DER_SEQUENCE)
+		return false;
+	r = (struct reader){tbs.body, tbs.body_len};
+	do {
+		if (!der_next(&r, &field))
+			return false;
+	} while (field.tag != DER_EXTENSIONS);
+	if (r.left != 0)
+		return false;
+	out->head = tbs.body;
+	out->head_len = (size_t)(field.start - tbs.body);
+	r = (struct reader){field.body, field.body_len};
+	if (!der_next(&r, &exts) || exts.tag != DER_SEQUENCE || r.left != 0)
+		return false;
+	r = (struct reader){exts.body, exts.body_len};
+	const uint8_t *found = NULL;
+	size_t found_len = 0;
+	bool malformed = false;
+	while (r.left > 0) {
+		if (!der_next(&r, &ext))
+			return false;
+		if (is_sct_extension(&ext, &malformed)) {
+			if (found != NULL)
+				return false; /* twice */
+			found = ext.start;
+			found_len = ext.total;
+		}
+		if (malformed)
+			return false;
+	}
+	if (found == NULL || found_len == exts.body_len)
+		return false;
+	out->before = exts.body;
+	out->before_len = (size_t)(found - exts.body);
+	out->after = found + found_len;
+	out->after_len = exts.body_len - out->before_len - found_len;
+	return true;
+}
+
+/* The precertificate's TBSCertificate: the leaf's, without the SCT list extension. The extension is
+ * cut out of the leaf's DER directly and the three enclosing lengths written afresh, which keeps
+ * every other byte as the CA signed it (and costs far less than copying and re-encoding the X509). */
+static int precert_tbs(X509 *leaf, cairn_buf *out)
+{
+	unsigned char *der = NULL;
+	int len = i2d_X509(leaf, &der);
+	if (len <= 0) {
+		OPENSSL_free(der);
+		return cairn_error_set_openssl(CAIRN_EINTERNAL, "cannot encode the certificate as DER");
+	}
+	struct tbs_parts parts;
+	int err = 0;
+	if (!split_tbs(der, (size_t)len, &parts)) {
+		err = cairn_error_set(CAIRN_EVERIFY,
+				      "malformed certificate: cannot remove its SCT list extension to rebuild the precertificate");
+	} else {
+		size_t exts_len = parts.before_len + parts.after_len;
+		size_t wrapper_len = 1 + der_length_size(exts_len) + exts_len;
+		size_t tbs_len = parts.head_len + 1 + der_length_size(wrapper_len) + wrapper_len;
+		err = cairn_buf_append_byte(out, DER_SEQUENCE);
+		if (!err)
+			err = append_der_length(out, tbs_len);
+		if (!err)
+			err = cairn_buf_append(out, parts.head, parts.head_len);
+		if (!err)
+			err = cairn_buf_append_byte(out, DER_EXTENSIONS);
+		if (!err)
+			err = append_der_length(out, wrapper_len);
+		if (!err)
+			err = cairn_buf_append_byte(out, DER_SEQUENCE);
+		if (!err)
+			err = append_der_length(out, exts_len);
+		if (!err)
+			err = cairn_buf_append(out, parts.before, parts.before_len);
+		if (!err)
+			err = cairn_buf_append(out, parts.after, parts.after_len);
+	}
+	OPENSSL_free(der);
 	return err;
 }
 
