@@ -485,6 +485,39 @@ static int cargo_comparator(const char *op, const struct semver *c, const struct
 	return 0; /* "*" handled by the caller */
 }
 
+/* The next comma-separated clause of a requirement list (cargo's and RubyGems' share the shape
+ * "OP VERSION, OP VERSION"): its operator, made of the characters in `ops` (at most two), into op and
+ * its trimmed operand into *operand (pointing into buf). Returns 1 for a clause, 0 at the end, or an
+ * error for an over-long list or an unknown operator. */
+static int next_clause(const char **p, const char *req, const char *ops, char *buf, size_t cap, size_t *count,
+		       char op[3], char **operand)
+{
+	if (**p == '\0')
+		return 0;
+	size_t n = strcspn(*p, ",");
+	if (n >= cap || ++*count > 64)
+		return cairn_error_set(CAIRN_EINVAL, "requirement '%.100s' is too long", req);
+	memcpy(buf, *p, n);
+	buf[n] = '\0';
+	*p += n + ((*p)[n] == ',');
+	char *s = buf;
+	while (*s == ' ')
+		s++;
+	size_t oplen = strspn(s, ops);
+	if (oplen > 2)
+		return cairn_error_set(CAIRN_EINVAL, "requirement '%.100s': unknown operator", req);
+	memcpy(op, s, oplen);
+	op[oplen] = '\0';
+	s += oplen;
+	while (*s == ' ')
+		s++;
+	char *end = s + strlen(s);
+	while (end > s && end[-1] == ' ')
+		*--end = '\0';
+	*operand = s;
+	return 1;
+}
+
 int vuln_cargo_req_matches(const char *req, const char *version, int *out)
 {
 	struct semver v;
@@ -493,28 +526,10 @@ int vuln_cargo_req_matches(const char *req, const char *version, int *out)
 	int all = 1, pre_ok = v.pre[0] == '\0';
 	const char *p = req;
 	size_t count = 0;
-	while (*p) {
-		char buf[CAIRN_VERSION_MAX + 8], op[3] = "";
-		size_t n = strcspn(p, ",");
-		if (n >= sizeof buf || ++count > 64)
-			return cairn_error_set(CAIRN_EINVAL, "requirement '%.100s' is too long", req);
-		memcpy(buf, p, n);
-		buf[n] = '\0';
-		p += n + (p[n] == ',');
-		char *s = buf;
-		while (*s == ' ')
-			s++;
-		size_t oplen = strspn(s, "=<>~^");
-		if (oplen > 2)
-			return cairn_error_set(CAIRN_EINVAL, "requirement '%.100s': unknown operator", req);
-		memcpy(op, s, oplen);
-		op[oplen] = '\0';
-		s += oplen;
-		while (*s == ' ')
-			s++;
-		char *end = s + strlen(s);
-		while (end > s && end[-1] == ' ')
-			*--end = '\0';
+	char buf[CAIRN_VERSION_MAX + 8], op[3], *s;
+	int more;
+	while ((more = next_clause(&p, req, "=<>~^", buf, sizeof buf, &count, op, &s)) > 0) {
+		size_t oplen = strlen(op);
 		if (strcmp(s, "*") == 0 && oplen == 0)
 			continue;
 		if (oplen == 0)
@@ -533,6 +548,8 @@ int vuln_cargo_req_matches(const char *req, const char *version, int *out)
 		if (c.parts == 3 && c.pre[0] && c.major == v.major && c.minor == v.minor && c.patch == v.patch)
 			pre_ok = 1;
 	}
+	if (more < 0)
+		return more;
 	*out = all && pre_ok;
 	return 0;
 }
@@ -655,28 +672,10 @@ int vuln_gem_req_matches(const char *req, const char *version, int *out)
 	int err = gem_cmp(version, version, &c);
 	if (err != 0)
 		return err;
-	while (*p) {
-		char buf[CAIRN_VERSION_MAX + 8], op[3] = "";
-		size_t n = strcspn(p, ",");
-		if (n >= sizeof buf || ++count > 64)
-			return cairn_error_set(CAIRN_EINVAL, "requirement '%.100s' is too long", req);
-		memcpy(buf, p, n);
-		buf[n] = '\0';
-		p += n + (p[n] == ',');
-		char *s = buf;
-		while (*s == ' ')
-			s++;
-		size_t oplen = strspn(s, "=!<>~");
-		if (oplen > 2)
-			return cairn_error_set(CAIRN_EINVAL, "requirement '%.100s': unknown operator", req);
-		memcpy(op, s, oplen);
-		op[oplen] = '\0';
-		s += oplen;
-		while (*s == ' ')
-			s++;
-		char *end = s + strlen(s);
-		while (end > s && end[-1] == ' ')
-			*--end = '\0';
+	char buf[CAIRN_VERSION_MAX + 8], op[3], *s;
+	int more;
+	while ((more = next_clause(&p, req, "=!<>~", buf, sizeof buf, &count, op, &s)) > 0) {
+		size_t oplen = strlen(op);
 		if (oplen == 0)
 			strcpy(op, "=");
 		int hit = 0;
@@ -703,6 +702,8 @@ int vuln_gem_req_matches(const char *req, const char *version, int *out)
 		}
 		all &= hit;
 	}
+	if (more < 0)
+		return more;
 	*out = all;
 	return 0;
 }
