@@ -21,33 +21,6 @@ teardown_file() {
 	registry_stop_all
 }
 
-rd() {
-	cairn registry-debug "$@"
-}
-
-sha() {
-	sha256sum "$1" | cut -d' ' -f1
-}
-
-# push_image REPO:TAG: a tiny OCI image with a random layer; prints the manifest digest.
-push_image() {
-	local ref=$1
-	printf '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers","diff_ids":[]}}' >config.json
-	head -c 2000 /dev/urandom >layer.bin
-	rd push-blob "$ref" config.json >/dev/null || return 1
-	rd push-blob "$ref" layer.bin >/dev/null || return 1
-	printf '{"schemaVersion":2,"mediaType":"%s","config":{"mediaType":"application/vnd.oci.image.config.v1+json","size":%d,"digest":"sha256:%s"},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","size":%d,"digest":"sha256:%s"}]}' \
-		"$OCI_MANIFEST" "$(stat -c %s config.json)" "$(sha config.json)" "$(stat -c %s layer.bin)" "$(sha layer.bin)" >manifest.json
-	rd push-manifest "$ref" "$OCI_MANIFEST" manifest.json
-}
-
-keys() {
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out a.key 2>/dev/null
-	openssl pkey -in a.key -pubout -out a.pub
-	openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out b.key 2>/dev/null
-	openssl pkey -in b.key -pubout -out b.pub
-}
-
 # An SBOM of a small Debian-like root made by cairn itself, and a SLSA v1 provenance predicate.
 predicates() {
 	mkdir -p root/var/lib/dpkg root/etc

@@ -21,14 +21,6 @@ teardown_file() {
 	registry_stop_all
 }
 
-rd() {
-	cairn registry-debug "$@"
-}
-
-sha() {
-	sha256sum "$1" | cut -d' ' -f1
-}
-
 # Pushes a config and a layer blob to $1 (host/repo) with options $2..., and writes an image manifest
 # of media type $MT referring to them into manifest.json.
 make_image() {
