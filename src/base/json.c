@@ -1,116 +1,479 @@
-/* JSON parsing with limits, on top of jansson.
+/* JSON parsing with limits: our own strict RFC 8259 reader building jansson values.
  *
  * A document is refused when two readers could disagree about it or when it could exhaust us:
- * over the size limit, nested past the depth limit (checked by a cheap scan before jansson
- * recurses), duplicate object keys, NUL characters in strings, invalid UTF-8 or lone surrogate
- * escapes (jansson refuses both by itself), and anything after the value.
+ * over the size limit, nested past the depth limit, duplicate object keys, NUL characters in
+ * strings, invalid UTF-8 (overlong forms, encoded surrogates, code points above U+10FFFF), lone
+ * surrogate escapes, and anything after the value. Any value may be the top level (RFC 8259).
  *
- * Integers beyond the 64-bit range: jansson refuses them ("too big integer"). RFC 8785 and
- * ECMAScript read every number as a double, and the canonical form of 1e20 is
- * 100000000000000000000, which must read back. So such an integer is read as a double (the
- * nearest one, as RFC 8785 would), by turning its token into an exponent form before jansson sees
- * it; integers that fit stay exact jansson integers. A caller that needs an exact integer checks
- * json_is_integer and so still refuses a huge one. */
+ * Why not json_loadb: jansson reads one character at a time through a stream with a UTF-8 check
+ * and a buffer append per byte, about 200 instructions per byte of a Sigstore bundle (mostly long
+ * base64 strings), which made parsing the largest non-cryptographic cost of verifying one. Here a
+ * string without escapes is validated in a tight loop and handed to jansson in one copy.
+ *
+ * Numbers: an integer that fits in 64 bits is a jansson integer; a larger one is read as the
+ * nearest double, as RFC 8785 and ECMAScript read every number (the canonical form of 1e20 is
+ * 100000000000000000000, which must read back). A caller needing an exact integer checks
+ * json_is_integer. A real whose magnitude overflows a double is refused.
+ *
+ * Errors give the input's name, the line and the column (in characters) of the last character
+ * read, and the reason. */
 #include "cairn/error.h"
 #include "cairn/file.h"
 #include "cairn/json.h"
 
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* Parse flags: duplicate keys are refused (two readers could pick different values); any value
- * may be the top level, as RFC 8259 allows; NUL in strings stays refused (no JSON_ALLOW_NUL);
- * end-of-input is checked (no JSON_DISABLE_EOF_CHECK), so trailing data is an error. */
-#define PARSE_FLAGS (JSON_REJECT_DUPLICATES | JSON_DECODE_ANY)
+/* The parser recurses once per level of nesting; this bounds its stack whatever the caller asks. */
+#define HARD_MAX_DEPTH ((size_t)4096)
+
+struct parser {
+	const unsigned char *start, *p, *end;
+	size_t depth, max_depth;
+	const char *what;
+	cairn_buf scratch; /* decoded strings that held escapes */
+};
 
 static const char *document_name(const char *what)
 {
 	return what != NULL ? what : "JSON document";
 }
 
-static bool is_number_char(char c)
+/* Line and column (characters, 1-based; 0 when nothing of the line was read) of the byte before pos. */
+static void position(const struct parser *ps, const unsigned char *pos, size_t *line, size_t *column)
 {
-	return (c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E';
-}
-
-/* True when token (a maximal run of number characters) is a well-formed JSON integer outside
- * [INT64_MIN, INT64_MAX], the range jansson's json_int_t holds. */
-static bool is_big_integer(const char *token, size_t len)
-{
-	bool negative = token[0] == '-';
-	const char *digits = token + negative;
-	size_t count = len - negative;
-	if (count == 0 || digits[0] == '0')
-		return false; /* "-", "0", or a leading zero that jansson refuses anyway */
-	for (size_t i = 0; i < count; i++)
-		if (digits[i] < '0' || digits[i] > '9')
-			return false; /* a real number, or a malformed token jansson will name */
-	const char *limit = negative ? "9223372036854775808" : "9223372036854775807";
-	return count > 19 || (count == 19 && memcmp(digits, limit, 19) > 0);
-}
-
-/* One pass over the text outside strings (honouring backslash escapes): refuses nesting deeper
- * than max_depth before jansson recurses into it, and, when the document holds integers beyond
- * 64 bits, writes into *widened a copy where each such token has "e0" appended (same value, read
- * as a double). widened stays empty when nothing needs changing. */
-static int prescan(const char *text, size_t len, size_t max_depth, const char *what, cairn_buf *widened)
-{
-	size_t depth = 0, line = 1, column = 0, copied = 0;
-	bool in_string = false, escaped = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = text[i];
-		if (c == '\n') {
-			line++;
-			column = 0;
-		} else if (((unsigned char)c & 0xC0) != 0x80) {
-			column++; /* characters, not bytes, as jansson counts them */
-		}
-		if (in_string) {
-			if (escaped)
-				escaped = false;
-			else if (c == '\\')
-				escaped = true;
-			else if (c == '"')
-				in_string = false;
-			continue;
-		}
-		if (c == '"') {
-			in_string = true;
-		} else if (c == '[' || c == '{') {
-			if (++depth > max_depth)
-				return cairn_error_set(CAIRN_ETOOBIG,
-						       "%s:%zu:%zu: nested deeper than the limit of %zu arrays and objects",
-						       document_name(what), line, column, max_depth);
-		} else if (c == ']' || c == '}') {
-			if (depth > 0)
-				depth--;
-		} else if (c == '-' || (c >= '0' && c <= '9')) {
-			size_t end = i;
-			while (end < len && is_number_char(text[end]))
-				end++;
-			if (is_big_integer(text + i, end - i)) {
-				int err = cairn_buf_append(widened, text + copied, end - copied);
-				if (!err)
-					err = cairn_buf_append_str(widened, "e0");
-				if (err)
-					return err;
-				copied = end;
-			}
-			column += end - i - 1;
-			i = end - 1;
+	*line = 1;
+	*column = 0;
+	for (const unsigned char *c = ps->start; c < pos && c < ps->end; c++) {
+		if (*c == '\n') {
+			++*line;
+			*column = 0;
+		} else if ((*c & 0xC0) != 0x80) {
+			++*column;
 		}
 	}
-	if (copied > 0)
-		return cairn_buf_append(widened, text + copied, len - copied);
+}
+
+__attribute__((format(printf, 4, 5))) static int fail(const struct parser *ps, const unsigned char *pos, int code,
+							 const char *fmt, ...)
+{
+	char reason[160];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	size_t line, column;
+	position(ps, pos, &line, &column);
+	return cairn_error_set(code, "%s:%zu:%zu: %s", document_name(ps->what), line, column, reason);
+}
+
+/* The token at pos (up to 20 printable characters), for "near '...'" in messages. */
+static int fail_near(const struct parser *ps, const unsigned char *from, const unsigned char *to, const char *reason)
+{
+	char near[24];
+	size_t n = 0;
+	for (const unsigned char *c = from; c < to && n < 20; c++)
+		near[n++] = *c >= 0x20 && *c < 0x7f ? (char)*c : '?';
+	near[n] = '\0';
+	if (n == 0)
+		return fail(ps, to, CAIRN_EINVAL, "%s", reason);
+	return fail(ps, to, CAIRN_EINVAL, "%s near '%s'", reason, near);
+}
+
+static void skip_space(struct parser *ps)
+{
+	while (ps->p < ps->end && (*ps->p == ' ' || *ps->p == '\t' || *ps->p == '\n' || *ps->p == '\r'))
+		ps->p++;
+}
+
+/* Length of the valid UTF-8 sequence at p (2..4 bytes, for a lead byte >= 0x80), or 0. */
+static size_t utf8_sequence(const unsigned char *p, const unsigned char *end)
+{
+	unsigned char c = p[0];
+	size_t n;
+	unsigned char lo = 0x80, hi = 0xBF; /* the allowed range of the second byte */
+	if (c >= 0xC2 && c <= 0xDF) {
+		n = 2;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		n = 3;
+		if (c == 0xE0)
+			lo = 0xA0; /* overlong */
+		else if (c == 0xED)
+			hi = 0x9F; /* encoded surrogates */
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		n = 4;
+		if (c == 0xF0)
+			lo = 0x90; /* overlong */
+		else if (c == 0xF4)
+			hi = 0x8F; /* above U+10FFFF */
+	} else {
+		return 0;
+	}
+	if ((size_t)(end - p) < n || p[1] < lo || p[1] > hi)
+		return 0;
+	for (size_t i = 2; i < n; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	return n;
+}
+
+static int hex4(const unsigned char *p, unsigned *out)
+{
+	unsigned v = 0;
+	for (int i = 0; i < 4; i++) {
+		unsigned char c = p[i];
+		unsigned d;
+		if (c >= '0' && c <= '9')
+			d = c - '0';
+		else if (c >= 'a' && c <= 'f')
+			d = c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			d = c - 'A' + 10;
+		else
+			return -1;
+		v = v << 4 | d;
+	}
+	*out = v;
 	return 0;
 }
 
-static int jansson_error_code(const json_error_t *error)
+static int append_code_point(cairn_buf *out, unsigned cp)
 {
-	switch (json_error_code(error)) {
-	case json_error_out_of_memory: return CAIRN_ENOMEM;
-	case json_error_stack_overflow: return CAIRN_ETOOBIG;
-	default: return CAIRN_EINVAL;
+	unsigned char b[4];
+	size_t n;
+	if (cp < 0x80) {
+		b[0] = (unsigned char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (unsigned char)(0xC0 | cp >> 6);
+		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (unsigned char)(0xE0 | cp >> 12);
+		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (unsigned char)(0xF0 | cp >> 18);
+		b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
+		b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
+		b[3] = (unsigned char)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	return cairn_buf_append(out, b, n);
+}
+
+/* One escape after the backslash at ps->p; appends what it stands for to scratch. */
+static int read_escape(struct parser *ps)
+{
+	const unsigned char *at = ps->p;
+	if (ps->end - ps->p < 2)
+		return fail(ps, ps->end, CAIRN_EINVAL, "premature end of input in a string");
+	unsigned char c = ps->p[1];
+	static const char simple_in[] = "\"\\/bfnrt", simple_out[] = "\"\\/\b\f\n\r\t";
+	const char *s = c != '\0' ? strchr(simple_in, c) : NULL;
+	if (s != NULL) {
+		ps->p += 2;
+		return cairn_buf_append_byte(&ps->scratch, (uint8_t)simple_out[s - simple_in]);
+	}
+	unsigned cp;
+	if (c != 'u' || ps->end - ps->p < 6 || hex4(ps->p + 2, &cp) != 0)
+		return fail_near(ps, at, ps->p + 2, "invalid escape");
+	ps->p += 6;
+	if (cp >= 0xDC00 && cp <= 0xDFFF)
+		return fail(ps, ps->p, CAIRN_EINVAL, "invalid Unicode '\\u%04X': a lone low surrogate", cp);
+	if (cp >= 0xD800 && cp <= 0xDBFF) {
+		unsigned low;
+		if (ps->end - ps->p < 6 || ps->p[0] != '\\' || ps->p[1] != 'u' || hex4(ps->p + 2, &low) != 0 ||
+		    low < 0xDC00 || low > 0xDFFF)
+			return fail(ps, ps->p, CAIRN_EINVAL, "invalid Unicode '\\u%04X': a high surrogate without its pair",
+				    cp);
+		ps->p += 6;
+		cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+	}
+	if (cp == 0)
+		return fail(ps, ps->p, CAIRN_EINVAL, "\\u0000 is not allowed");
+	return append_code_point(&ps->scratch, cp);
+}
+
+/* A string at ps->p (the opening quote). *text and *len receive its UTF-8 value: in place when it held
+ * no escapes, else in ps->scratch. */
+static int read_string(struct parser *ps, const char **text, size_t *len)
+{
+	const unsigned char *begin = ++ps->p, *p = begin, *end = ps->end;
+	/* The fast path: plain ASCII and valid UTF-8 up to the closing quote. */
+	for (;;) {
+		while (p < end && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\')
+			p++;
+		if (p >= end)
+			return fail(ps, end, CAIRN_EINVAL, "premature end of input in a string");
+		if (*p >= 0x80) {
+			size_t n = utf8_sequence(p, end);
+			if (n == 0)
+				return fail(ps, p + 1, CAIRN_EINVAL, "invalid UTF-8: unable to decode byte 0x%02x", *p);
+			p += n;
+			continue;
+		}
+		break;
+	}
+	if (*p == '"') {
+		*text = (const char *)begin;
+		*len = (size_t)(p - begin);
+		ps->p = p + 1;
+		return 0;
+	}
+	if (*p != '\\')
+		return fail(ps, p + 1, CAIRN_EINVAL, "control character 0x%x in a string", *p);
+	/* Escapes: decode into scratch, starting with what was read so far. */
+	cairn_buf_clear(&ps->scratch);
+	int err = cairn_buf_append(&ps->scratch, begin, (size_t)(p - begin));
+	ps->p = p;
+	while (!err) {
+		p = ps->p;
+		if (p >= end)
+			return fail(ps, end, CAIRN_EINVAL, "premature end of input in a string");
+		if (*p == '"') {
+			ps->p = p + 1;
+			*text = (const char *)ps->scratch.data;
+			*len = ps->scratch.len;
+			return 0;
+		}
+		if (*p == '\\') {
+			err = read_escape(ps);
+		} else if (*p < 0x20) {
+			return fail(ps, p + 1, CAIRN_EINVAL, "control character 0x%x in a string", *p);
+		} else {
+			size_t n = *p < 0x80 ? 1 : utf8_sequence(p, end);
+			if (n == 0)
+				return fail(ps, p + 1, CAIRN_EINVAL, "invalid UTF-8: unable to decode byte 0x%02x", *p);
+			err = cairn_buf_append(&ps->scratch, p, n);
+			ps->p = p + n;
+		}
+	}
+	return err;
+}
+
+static bool is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+/* A number per RFC 8259's grammar; the whole run of number-like characters must be one. */
+static int read_number(struct parser *ps, json_t **out)
+{
+	const unsigned char *begin = ps->p, *p = begin, *end = ps->end;
+	bool integer = true;
+	if (p < end && *p == '-')
+		p++;
+	if (p < end && *p == '0') {
+		p++;
+	} else if (p < end && is_digit(*p) && *p != '0') {
+		while (p < end && is_digit(*p))
+			p++;
+	} else {
+		goto invalid;
+	}
+	if (p < end && *p == '.') {
+		integer = false;
+		if (++p >= end || !is_digit(*p))
+			goto invalid;
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && (*p == 'e' || *p == 'E')) {
+		integer = false;
+		if (++p < end && (*p == '+' || *p == '-'))
+			p++;
+		if (p >= end || !is_digit(*p))
+			goto invalid;
+		while (p < end && is_digit(*p))
+			p++;
+	}
+	if (p < end && (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
+		goto invalid; /* "01", "1.2.3", "1e5e" */
+	ps->p = p;
+	size_t n = (size_t)(p - begin);
+	char small[64];
+	char *copy = n < sizeof small ? small : malloc(n + 1);
+	if (copy == NULL)
+		return cairn_error_set(CAIRN_ENOMEM, "out of memory reading a number");
+	memcpy(copy, begin, n);
+	copy[n] = '\0';
+	int err = 0;
+	if (integer) {
+		errno = 0;
+		char *stop;
+		long long v = strtoll(copy, &stop, 10);
+		if (errno == 0)
+			*out = json_integer((json_int_t)v);
+		else
+			integer = false; /* beyond 64 bits: the nearest double */
+	}
+	if (!integer) {
+		errno = 0;
+		double d = strtod(copy, NULL);
+		if (errno == ERANGE && (isinf(d) || d == HUGE_VAL || d == -HUGE_VAL))
+			err = fail(ps, p, CAIRN_EINVAL, "real number overflow");
+		else
+			*out = json_real(d);
+	}
+	if (copy != small)
+		free(copy);
+	if (!err && *out == NULL)
+		err = cairn_error_set(CAIRN_ENOMEM, "out of memory reading a number");
+	return err;
+invalid:
+	while (p < end && (is_digit(*p) || *p == '.' || *p == 'e' || *p == 'E' || *p == '+' || *p == '-'))
+		p++;
+	return fail_near(ps, begin, p > begin ? p : p + (p < end), "invalid token");
+}
+
+static int read_value(struct parser *ps, json_t **out);
+
+static int read_array(struct parser *ps, json_t *array)
+{
+	ps->p++;
+	skip_space(ps);
+	if (ps->p < ps->end && *ps->p == ']') {
+		ps->p++;
+		return 0;
+	}
+	for (;;) {
+		json_t *item = NULL;
+		int err = read_value(ps, &item);
+		if (err)
+			return err;
+		if (json_array_append_new(array, item) != 0)
+			return cairn_error_set(CAIRN_ENOMEM, "out of memory reading an array");
+		skip_space(ps);
+		if (ps->p >= ps->end)
+			return fail(ps, ps->end, CAIRN_EINVAL, "']' expected near end of file");
+		if (*ps->p == ']') {
+			ps->p++;
+			return 0;
+		}
+		if (*ps->p != ',')
+			return fail_near(ps, ps->p, ps->p + 1, "']' expected");
+		ps->p++;
+	}
+}
+
+static int read_object(struct parser *ps, json_t *object)
+{
+	ps->p++;
+	skip_space(ps);
+	if (ps->p < ps->end && *ps->p == '}') {
+		ps->p++;
+		return 0;
+	}
+	for (;;) {
+		skip_space(ps);
+		if (ps->p >= ps->end)
+			return fail(ps, ps->end, CAIRN_EINVAL, "string or '}' expected near end of file");
+		if (*ps->p != '"')
+			return fail_near(ps, ps->p, ps->p + 1, "string or '}' expected");
+		const char *key;
+		size_t key_len;
+		int err = read_string(ps, &key, &key_len);
+		if (err)
+			return err;
+		if (json_object_getn(object, key, key_len) != NULL)
+			return fail(ps, ps->p, CAIRN_EINVAL, "duplicate object key");
+		/* The key must be copied before the value's strings reuse the scratch buffer. */
+		char small[128];
+		char *copy = key_len < sizeof small ? small : malloc(key_len + 1);
+		if (copy == NULL)
+			return cairn_error_set(CAIRN_ENOMEM, "out of memory reading an object");
+		memcpy(copy, key, key_len);
+		skip_space(ps);
+		json_t *value = NULL;
+		if (ps->p >= ps->end || *ps->p != ':')
+			err = fail_near(ps, ps->p, ps->p + (ps->p < ps->end), "':' expected");
+		else
+			ps->p++;
+		if (!err)
+			err = read_value(ps, &value);
+		if (!err && json_object_setn_new_nocheck(object, copy, key_len, value) != 0)
+			err = cairn_error_set(CAIRN_ENOMEM, "out of memory reading an object");
+		if (copy != small)
+			free(copy);
+		if (err)
+			return err;
+		skip_space(ps);
+		if (ps->p >= ps->end)
+			return fail(ps, ps->end, CAIRN_EINVAL, "'}' expected near end of file");
+		if (*ps->p == '}') {
+			ps->p++;
+			return 0;
+		}
+		if (*ps->p != ',')
+			return fail_near(ps, ps->p, ps->p + 1, "'}' expected");
+		ps->p++;
+	}
+}
+
+static int read_container(struct parser *ps, json_t **out, bool object)
+{
+	if (++ps->depth > ps->max_depth)
+		return fail(ps, ps->p + 1, CAIRN_ETOOBIG, "nested deeper than the limit of %zu arrays and objects",
+			    ps->max_depth);
+	json_t *value = object ? json_object() : json_array();
+	if (value == NULL)
+		return cairn_error_set(CAIRN_ENOMEM, "out of memory reading JSON");
+	int err = object ? read_object(ps, value) : read_array(ps, value);
+	ps->depth--;
+	if (err) {
+		json_decref(value);
+		return err;
+	}
+	*out = value;
+	return 0;
+}
+
+static int read_literal(struct parser *ps, const char *word, json_t *value, json_t **out)
+{
+	size_t n = strlen(word);
+	if ((size_t)(ps->end - ps->p) >= n && memcmp(ps->p, word, n) == 0) {
+		ps->p += n;
+		*out = value;
+		return 0;
+	}
+	const unsigned char *stop = ps->p;
+	while (stop < ps->end && ((*stop >= 'a' && *stop <= 'z') || (*stop >= 'A' && *stop <= 'Z')))
+		stop++;
+	return fail_near(ps, ps->p, stop > ps->p ? stop : ps->p + 1, "invalid token");
+}
+
+static int read_value(struct parser *ps, json_t **out)
+{
+	skip_space(ps);
+	if (ps->p >= ps->end)
+		return fail(ps, ps->end, CAIRN_EINVAL, "'[' or '{' or a value expected near end of file");
+	switch (*ps->p) {
+	case '{': return read_container(ps, out, true);
+	case '[': return read_container(ps, out, false);
+	case '"': {
+		const char *text;
+		size_t len;
+		int err = read_string(ps, &text, &len);
+		if (err)
+			return err;
+		*out = json_stringn_nocheck(text, len);
+		return *out != NULL ? 0 : cairn_error_set(CAIRN_ENOMEM, "out of memory reading a string");
+	}
+	case 't': return read_literal(ps, "true", json_true(), out);
+	case 'f': return read_literal(ps, "false", json_false(), out);
+	case 'n': return read_literal(ps, "null", json_null(), out);
+	default:
+		if (*ps->p == '-' || is_digit(*ps->p))
+			return read_number(ps, out);
+		return fail_near(ps, ps->p, ps->p + 1, "invalid token");
 	}
 }
 
@@ -121,31 +484,29 @@ int cairn_json_parse(json_t **out, const void *text, size_t len, const cairn_jso
 	/* A limit of 0 (or no limits) means the default. */
 	size_t max_bytes = limits != NULL && limits->max_bytes ? limits->max_bytes : CAIRN_JSON_DEFAULT_MAX_BYTES;
 	size_t max_depth = limits != NULL && limits->max_depth ? limits->max_depth : CAIRN_JSON_DEFAULT_MAX_DEPTH;
+	if (max_depth > HARD_MAX_DEPTH)
+		max_depth = HARD_MAX_DEPTH;
 	if (len > max_bytes)
 		return cairn_error_set(CAIRN_ETOOBIG, "%s: %zu bytes is larger than the limit of %zu bytes",
 				       document_name(what), len, max_bytes);
 	if (text == NULL && len > 0)
 		return cairn_error_set(CAIRN_EINVAL, "%s: no text to parse", document_name(what));
-	cairn_buf widened = CAIRN_BUF_INIT;
-	int err = prescan(text, len, max_depth, what, &widened);
+	static const unsigned char nothing[1];
+	struct parser ps = {.start = text != NULL ? text : nothing, .max_depth = max_depth, .what = what,
+			    .scratch = CAIRN_BUF_INIT};
+	ps.p = ps.start;
+	ps.end = ps.start + len;
+	json_t *value = NULL;
+	int err = read_value(&ps, &value);
+	if (!err) {
+		skip_space(&ps);
+		if (ps.p < ps.end)
+			err = fail_near(&ps, ps.p, ps.p + 1, "end of file expected");
+	}
+	cairn_buf_free(&ps.scratch);
 	if (err) {
-		cairn_buf_free(&widened);
+		json_decref(value);
 		return err;
-	}
-	const char *input = text != NULL ? text : "";
-	if (widened.len > 0) {
-		/* Positions in jansson's messages then count the added "e0"s; rare enough to accept. */
-		input = (const char *)widened.data;
-		len = widened.len;
-	}
-	json_error_t error;
-	json_t *value = json_loadb(input, len, PARSE_FLAGS, &error);
-	cairn_buf_free(&widened);
-	if (value == NULL) {
-		/* jansson says "unable to decode byte 0xff"; say what that means. */
-		const char *kind = json_error_code(&error) == json_error_invalid_utf8 ? "invalid UTF-8: " : "";
-		return cairn_error_set(jansson_error_code(&error), "%s:%d:%d: %s%s", document_name(what), error.line,
-				       error.column, kind, error.text);
 	}
 	*out = value;
 	return 0;

@@ -74,17 +74,22 @@ static int decode_bytes(cairn_buf *out, const char *text, size_t len, const char
 {
 	cairn_buf joined = CAIRN_BUF_INIT;
 	int err = 0;
-	for (size_t i = 0; !err && i < len; i++)
-		if (text[i] != '\n' && text[i] != '\r')
-			err = cairn_buf_append_byte(&joined, (uint8_t)text[i]);
-	const char *t = joined.len ? (const char *)joined.data : "";
+	const char *t = text;
+	size_t n = len;
+	if (memchr(text, '\n', len) != NULL || memchr(text, '\r', len) != NULL) {
+		for (size_t i = 0; !err && i < len; i++)
+			if (text[i] != '\n' && text[i] != '\r')
+				err = cairn_buf_append_byte(&joined, (uint8_t)text[i]);
+		t = joined.len ? (const char *)joined.data : "";
+		n = joined.len;
+	}
 	if (!err) {
-		err = cairn_base64_decode(out, t, joined.len, CAIRN_BASE64_STD | CAIRN_BASE64_PAD_OPTIONAL, what);
+		err = cairn_base64_decode(out, t, n, CAIRN_BASE64_STD | CAIRN_BASE64_PAD_OPTIONAL, what);
 		if (err && err != CAIRN_ENOMEM) {
 			char message[512];
 			snprintf(message, sizeof message, "%s", cairn_error_message());
 			cairn_buf_clear(out);
-			err = cairn_base64_decode(out, t, joined.len, CAIRN_BASE64_URL | CAIRN_BASE64_PAD_OPTIONAL, what);
+			err = cairn_base64_decode(out, t, n, CAIRN_BASE64_URL | CAIRN_BASE64_PAD_OPTIONAL, what);
 			if (err && err != CAIRN_ENOMEM)
 				err = cairn_error_set(CAIRN_EINVAL, "%s", message);
 		}
