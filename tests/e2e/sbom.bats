@@ -1,10 +1,11 @@
 #!/usr/bin/env bats
 # cairn sbom: every SBOM validates against the official schemas; the package list, file ownership
 # and dependency graph agree with dpkg itself (dpkg-query on the same database); apk databases in the
-# documented format; the same image from oci-dir and docker-archive gives the same SBOM; hostile
+# documented format; the same image from all four image sources gives the same SBOM; hostile
 # metadata gives warnings naming the file and the rest of the SBOM.
 
 load helpers
+load registry
 
 # The Debian packages installed with `dpkg --root` into a test root: small, no maintainer scripts
 # that need a chroot. Taken from apt's cache, else downloaded once into build/sbom-debs.
@@ -48,6 +49,10 @@ setup_file() {
 		DEBS_OK=1
 	fi
 	export DEBROOT DEBS_OK
+}
+
+teardown_file() {
+	registry_stop_all
 }
 
 # Python checks on SBOM JSON files, shared by the tests below.
@@ -214,7 +219,7 @@ assert ("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Source") in rels
 '
 }
 
-@test "sbom: the same image from oci-dir and docker-archive gives the same SBOM" {
+@test "sbom: the same image from all four sources (oci-dir, oci-archive, docker-archive, registry) gives the same SBOM" {
 	[ "$DEBS_OK" = 1 ] || { echo "no .deb files: apt's cache is empty and apt-get download failed" >&2; false; }
 	command -v umoci >/dev/null && command -v skopeo >/dev/null || { echo "umoci and skopeo are needed (scripts/deps)" >&2; false; }
 	tar --sort=name --owner=0 --group=0 --numeric-owner --mtime=@1700000000 -C "$DEBROOT" -cf layer.tar .
@@ -223,27 +228,36 @@ assert ("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-Source") in rels
 	umoci raw add-layer --image layout:deb layer.tar
 	umoci config --image layout:deb --os linux --architecture amd64 --created 2024-01-02T03:04:05Z
 	skopeo copy -q oci:layout:deb docker-archive:deb.tar:cairn/deb:1
-	run --separate-stderr cairn sbom oci-dir:layout:deb -o cyclonedx-json=oci.cdx.json -o spdx-json=oci.spdx.json
-	expect_status 0
-	run --separate-stderr cairn sbom docker-archive:deb.tar -o cyclonedx-json=docker.cdx.json -o spdx-json=docker.spdx.json
-	expect_status 0
-	validate cyclonedx oci.cdx.json
-	validate cyclonedx docker.cdx.json
-	validate spdx oci.spdx.json
+	skopeo copy -q oci:layout:deb oci-archive:deb.oci.tar:deb
+	registry_start plain
+	skopeo copy -q --dest-tls-verify=false oci:layout:deb "docker://$REG_PLAIN_HOST/cairn/deb:1"
+	local src name
+	for src in "oci oci-dir:layout:deb" "ociarchive oci-archive:deb.oci.tar" "docker docker-archive:deb.tar" \
+		"registry registry:$REG_PLAIN_HOST/cairn/deb:1"; do
+		name=${src%% *}
+		run --separate-stderr cairn sbom "${src#* }" -o cyclonedx-json="$name.cdx.json" -o spdx-json="$name.spdx.json"
+		expect_status 0
+		validate cyclonedx "$name.cdx.json"
+		validate spdx "$name.spdx.json"
+	done
 	# Everything but the description of the source (and what is derived from all of it: the serial
 	# number and the SPDX namespace) is identical, layer locations included (diff IDs).
 	py '
 import json
-a, b = json.load(open("oci.cdx.json")), json.load(open("docker.cdx.json"))
-for d in (a, b):
+names = ["oci", "ociarchive", "docker", "registry"]
+docs = [json.load(open(n + ".cdx.json")) for n in names]
+for d in docs:
     del d["metadata"]["component"], d["serialNumber"]
-assert a == b
+for n, d in zip(names[1:], docs[1:]):
+    assert d == docs[0], n + ": CycloneDX differs from oci-dir"
+assert len(docs[0]["components"]) >= 4
 assert any(p["name"] == "cairn:location:layer" and p["value"].startswith("sha256:")
-           for c in a["components"] for p in c.get("properties", []))
-a, b = json.load(open("oci.spdx.json")), json.load(open("docker.spdx.json"))
-for d in (a, b):
+           for c in docs[0]["components"] for p in c.get("properties", []))
+docs = [json.load(open(n + ".spdx.json")) for n in names]
+for d in docs:
     del d["name"], d["documentNamespace"], d["packages"][0]
-assert a == b
+for n, d in zip(names[1:], docs[1:]):
+    assert d == docs[0], n + ": SPDX differs from oci-dir"
 '
 }
 
