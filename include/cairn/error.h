@@ -20,6 +20,7 @@ enum cairn_error_code {
 	CAIRN_EINTERNAL = -8,    /* a bug or a library failure that is not the input's fault */
 	CAIRN_EACCES = -9,       /* permission denied on an input */
 	CAIRN_EEXIST = -10,      /* refusing to overwrite something that exists */
+	CAIRN_EBUSY = -11,       /* a bounded queue is full: try again later */
 };
 
 /* Records code and a printf-style message for this thread and returns code, so callers can write

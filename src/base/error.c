@@ -84,6 +84,7 @@ const char *cairn_error_name(int code)
 	case CAIRN_EINTERNAL: return "internal error";
 	case CAIRN_EACCES: return "permission denied";
 	case CAIRN_EEXIST: return "already exists";
+	case CAIRN_EBUSY: return "busy";
 	default: return "unknown error";
 	}
 }
@@ -98,7 +99,8 @@ int cairn_error_exit_status(int code)
 	case CAIRN_ETOOBIG:
 	case CAIRN_EUNSUPPORTED:
 	case CAIRN_EACCES:
-	case CAIRN_EEXIST: return 2;
+	case CAIRN_EEXIST:
+	case CAIRN_EBUSY: return 2;
 	default: return 3;
 	}
 }

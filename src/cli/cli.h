@@ -56,6 +56,7 @@ CLI_DECLARE(verify_provenance);
 CLI_DECLARE(sbom);
 CLI_DECLARE(attest);
 CLI_DECLARE(verify_attestation);
+CLI_DECLARE(log);
 
 /* ---- registry and trust options shared by the commands (cli_registry.c) ----
  * Their getopt values lie above any option letter, so a command's own letters never clash. */
