@@ -27,7 +27,7 @@ else
 BUILD ?= build
 endif
 
-PKGS := openssl jansson libcurl libarchive sqlite3 yaml-0.1 libsodium libmicrohttpd
+PKGS := openssl jansson libcurl libarchive sqlite3 yaml-0.1 libsodium libmicrohttpd zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS))
 PKG_LIBS := $(shell pkg-config --libs $(PKGS))
 

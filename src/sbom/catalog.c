@@ -40,6 +40,12 @@ static int want_file(void *arg, const char *path, uint64_t size)
 		return 1;
 	if (sbom_python_wants(path, size) || sbom_npm_wants(path, size))
 		return 1;
+	if (sbom_rust_want(path, size) || sbom_elfnote_want(path, size, w->directory))
+		return 1;
+	if (sbom_java_want(path, size))
+		return 1;
+	if (sbom_ruby_wants(path, size) || sbom_php_wants(path, size) || sbom_dotnet_wants(path, size))
+		return 1;
 	if (starts(path, "usr/share/doc/") && ends(path, "/copyright")) {
 		const char *rest = path + strlen("usr/share/doc/");
 		const char *slash = strchr(rest, '/');
@@ -244,6 +250,20 @@ int cairn_sbom_catalog(cairn_sbom **out, cairn_image *image, const cairn_sbom_op
 		err = sbom_python_catalog(c.sbom, c.tree, c.layers, c.layer_count);
 	if (!err)
 		err = sbom_npm_catalog(c.sbom, c.tree, c.layers, c.layer_count);
+	if (!err)
+		err = sbom_rust_catalog(c.sbom, c.tree, c.layers, c.layer_count);
+	if (!err) /* after the OS catalogers: a binary their databases list adds no second package */
+		err = sbom_elfnote_catalog(c.sbom, c.tree, c.layers, c.layer_count, cairn_image_get_kind(image) == CAIRN_IMAGE_DIR);
+	if (!err)
+		err = sbom_java_catalog(c.sbom, c.tree, c.layers, c.layer_count);
+	if (!err)
+		err = sbom_ruby_catalog(c.sbom, c.tree, c.layers, c.layer_count);
+	if (!err)
+		err = sbom_php_catalog(c.sbom, c.tree, c.layers, c.layer_count);
+	if (!err)
+		err = sbom_dotnet_catalog(c.sbom, c.tree, c.layers, c.layer_count);
+	if (!err) /* last: every package is known */
+		err = sbom_cpe_generate(c.sbom);
 	if (!err)
 		err = cairn_sbom_finish(c.sbom);
 	cairn_tree_free(c.tree);

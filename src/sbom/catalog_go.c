@@ -72,138 +72,20 @@ int sbom_go_want(const char *path, uint64_t size, int directory)
 	return directory ? kind == GO_MOD : kind == GO_BINARY;
 }
 
-/* ---- ELF ---- */
-
-struct elf {
-	const unsigned char *data;
-	size_t len;
-	int is64, big;
-	uint64_t phoff, shoff;
-	unsigned phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-static uint64_t rd(const struct elf *e, size_t off, unsigned width)
-{
-	uint64_t v = 0;
-	for (unsigned i = 0; i < width; i++) {
-		unsigned b = e->big ? e->data[off + i] : e->data[off + width - 1 - i];
-		v = (v << 8) | b;
-	}
-	return v;
-}
-
-/* Reads a width-byte field at off, or fails when it is past the end. */
-static int field(const struct elf *e, uint64_t off, unsigned width, uint64_t *out)
-{
-	if (off > e->len || width > e->len - off)
-		return -1;
-	*out = rd(e, (size_t)off, width);
-	return 0;
-}
-
-static int elf_open(struct elf *e, const unsigned char *data, size_t len)
-{
-	memset(e, 0, sizeof *e);
-	e->data = data;
-	e->len = len;
-	if (len < 52 || memcmp(data, "\x7f" "ELF", 4) != 0 || (data[4] != 1 && data[4] != 2) || (data[5] != 1 && data[5] != 2))
-		return -1;
-	e->is64 = data[4] == 2;
-	e->big = data[5] == 2;
-	uint64_t v[7];
-	int bad = e->is64 ? (field(e, 0x20, 8, &v[0]) || field(e, 0x28, 8, &v[1]) || field(e, 0x36, 2, &v[2]) ||
-			     field(e, 0x38, 2, &v[3]) || field(e, 0x3a, 2, &v[4]) || field(e, 0x3c, 2, &v[5]) ||
-			     field(e, 0x3e, 2, &v[6]))
-			  : (field(e, 0x1c, 4, &v[0]) || field(e, 0x20, 4, &v[1]) || field(e, 0x2a, 2, &v[2]) ||
-			     field(e, 0x2c, 2, &v[3]) || field(e, 0x2e, 2, &v[4]) || field(e, 0x30, 2, &v[5]) ||
-			     field(e, 0x32, 2, &v[6]));
-	if (bad)
-		return -1;
-	e->phoff = v[0];
-	e->shoff = v[1];
-	e->phentsize = (unsigned)v[2];
-	e->phnum = (unsigned)v[3];
-	e->shentsize = (unsigned)v[4];
-	e->shnum = (unsigned)v[5];
-	e->shstrndx = (unsigned)v[6];
-	return 0;
-}
-
-struct segment {
-	uint64_t type, flags, offset, vaddr, filesz;
-};
-
-static int elf_segment(const struct elf *e, unsigned i, struct segment *s)
-{
-	if (e->phentsize < (e->is64 ? 56u : 32u))
-		return -1;
-	uint64_t base = e->phoff + (uint64_t)i * e->phentsize;
-	if (e->is64)
-		return field(e, base, 4, &s->type) || field(e, base + 4, 4, &s->flags) || field(e, base + 8, 8, &s->offset) ||
-		       field(e, base + 0x10, 8, &s->vaddr) || field(e, base + 0x20, 8, &s->filesz) ? -1 : 0;
-	return field(e, base, 4, &s->type) || field(e, base + 4, 4, &s->offset) || field(e, base + 8, 4, &s->vaddr) ||
-	       field(e, base + 0x10, 4, &s->filesz) || field(e, base + 0x18, 4, &s->flags) ? -1 : 0;
-}
-
-/* The file offset of a virtual address with at least n bytes readable after it there. */
-static int elf_addr(const struct elf *e, uint64_t addr, uint64_t n, size_t *off)
-{
-	for (unsigned i = 0; i < e->phnum; i++) {
-		struct segment s;
-		if (elf_segment(e, i, &s) != 0 || s.type != 1 /* PT_LOAD */)
-			continue;
-		if (addr >= s.vaddr && addr - s.vaddr < s.filesz && n <= s.filesz - (addr - s.vaddr)) {
-			uint64_t o = s.offset + (addr - s.vaddr);
-			if (o > e->len || n > e->len - o)
-				return -1;
-			*off = (size_t)o;
-			return 0;
-		}
-	}
-	return -1;
-}
-
-/* The .go.buildinfo section, by name. */
-static int find_section(const struct elf *e, size_t *off, size_t *size)
-{
-	if (e->shentsize < (e->is64 ? 64u : 40u) || e->shstrndx >= e->shnum)
-		return -1;
-	uint64_t w = e->is64 ? 8 : 4, strtab_off, strtab_size;
-	uint64_t sh = e->shoff + (uint64_t)e->shstrndx * e->shentsize;
-	if (field(e, sh + (e->is64 ? 0x18 : 0x10), (unsigned)w, &strtab_off) ||
-	    field(e, sh + (e->is64 ? 0x20 : 0x14), (unsigned)w, &strtab_size) || strtab_off > e->len ||
-	    strtab_size > e->len - strtab_off)
-		return -1;
-	for (unsigned i = 0; i < e->shnum; i++) {
-		uint64_t base = e->shoff + (uint64_t)i * e->shentsize, name, o, sz;
-		if (field(e, base, 4, &name) || field(e, base + (e->is64 ? 0x18 : 0x10), (unsigned)w, &o) ||
-		    field(e, base + (e->is64 ? 0x20 : 0x14), (unsigned)w, &sz))
-			return -1;
-		static const char want[] = ".go.buildinfo";
-		if (name >= strtab_size || strtab_size - name < sizeof want ||
-		    memcmp(e->data + strtab_off + name, want, sizeof want) != 0)
-			continue;
-		if (o > e->len || sz > e->len - o)
-			return -1;
-		*off = (size_t)o;
-		*size = (size_t)sz;
-		return 0;
-	}
-	return -1;
-}
+/* ---- ELF (read through elf.c) ---- */
 
 /* The build info header: in its section, else 16-byte aligned in a writable segment. */
-static int find_buildinfo(const struct elf *e, size_t *off, size_t *avail)
+static int find_buildinfo(const sbom_elf *e, size_t *off, size_t *avail)
 {
 	size_t so, ss;
-	if (find_section(e, &so, &ss) == 0 && ss >= 32 && memcmp(e->data + so, go_magic, sizeof go_magic) == 0) {
+	if (sbom_elf_find_section(e, ".go.buildinfo", &so, &ss) == 0 && ss >= 32 && memcmp(e->data + so, go_magic, sizeof go_magic) == 0) {
 		*off = so;
 		*avail = e->len - so;
 		return 0;
 	}
 	for (unsigned i = 0; i < e->phnum; i++) {
-		struct segment s;
-		if (elf_segment(e, i, &s) != 0 || s.type != 1 || !(s.flags & 2) || s.offset > e->len || s.filesz > e->len - s.offset)
+		sbom_elf_segment s;
+		if (sbom_elf_segment_at(e, i, &s) != 0 || s.type != 1 || !(s.flags & 2) || s.offset > e->len || s.filesz > e->len - s.offset)
 			continue;
 		for (uint64_t p = 0; p + 32 <= s.filesz; p += 16)
 			if (memcmp(e->data + s.offset + p, go_magic, sizeof go_magic) == 0) {
@@ -230,12 +112,12 @@ static int uvarint(const unsigned char *p, size_t avail, uint64_t *value, size_t
 }
 
 /* A Go string {ptr, len} stored at virtual address addr (pre-1.18 binaries). */
-static int go_string_at(const struct elf *e, unsigned ptrsize, uint64_t addr, const char **s, size_t *n)
+static int go_string_at(const sbom_elf *e, unsigned ptrsize, uint64_t addr, const char **s, size_t *n)
 {
 	size_t hdr, data;
-	if (elf_addr(e, addr, 2u * ptrsize, &hdr) != 0)
+	if (sbom_elf_addr(e, addr, 2u * ptrsize, &hdr) != 0)
 		return -1;
-	uint64_t ptr = rd(e, hdr, ptrsize), len = rd(e, hdr + ptrsize, ptrsize);
+	uint64_t ptr = sbom_elf_rd(e, hdr, ptrsize), len = sbom_elf_rd(e, hdr + ptrsize, ptrsize);
 	if (len > GO_MAX_MODINFO)
 		return -1;
 	if (len == 0) {
@@ -243,7 +125,7 @@ static int go_string_at(const struct elf *e, unsigned ptrsize, uint64_t addr, co
 		*n = 0;
 		return 0;
 	}
-	if (elf_addr(e, ptr, len, &data) != 0)
+	if (sbom_elf_addr(e, ptr, len, &data) != 0)
 		return -1;
 	*s = (const char *)e->data + data;
 	*n = (size_t)len;
@@ -251,7 +133,7 @@ static int go_string_at(const struct elf *e, unsigned ptrsize, uint64_t addr, co
 }
 
 /* Extracts the toolchain version and module info; 1 when there is no build info at all. */
-static int read_buildinfo(const struct elf *e, const char **ver, size_t *ver_len, const char **mod, size_t *mod_len)
+static int read_buildinfo(const sbom_elf *e, const char **ver, size_t *ver_len, const char **mod, size_t *mod_len)
 {
 	size_t off, avail;
 	if (find_buildinfo(e, &off, &avail) != 0)
@@ -276,9 +158,9 @@ static int read_buildinfo(const struct elf *e, const char **ver, size_t *ver_len
 	}
 	if (ptrsize != 4 && ptrsize != 8)
 		return -1;
-	struct elf be = *e; /* the blob's own endianness flag rules its pointers */
+	sbom_elf be = *e; /* the blob's own endianness flag rules its pointers */
 	be.big = flags & 1;
-	uint64_t vaddr = rd(&be, off + 16, ptrsize), maddr = rd(&be, off + 16 + ptrsize, ptrsize);
+	uint64_t vaddr = sbom_elf_rd(&be, off + 16, ptrsize), maddr = sbom_elf_rd(&be, off + 16 + ptrsize, ptrsize);
 	if (go_string_at(&be, ptrsize, vaddr, ver, ver_len) != 0 || go_string_at(&be, ptrsize, maddr, mod, mod_len) != 0)
 		return -1;
 	return 0;
@@ -469,8 +351,8 @@ static char *clean_version(const char *s, size_t n)
 
 int sbom_go_parse_binary(cairn_sbom *sbom, const unsigned char *data, size_t len, const char *path, const char *layer)
 {
-	struct elf e;
-	if (elf_open(&e, data, len) != 0)
+	sbom_elf e;
+	if (sbom_elf_open(&e, data, len) != 0)
 		return 0; /* not ELF: not ours */
 	const char *ver, *mod;
 	size_t ver_len, mod_len;

@@ -51,6 +51,9 @@ int sbom_python_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *l
 int sbom_python_normalize(const char *name, size_t len, cairn_buf *out);
 int sbom_npm_wants(const char *path, uint64_t size);
 int sbom_npm_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
+/* Java (catalog_java.c): JAR, WAR, EAR and the archives nested in them. */
+int sbom_java_want(const char *path, uint64_t size);
+int sbom_java_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
 /* Readers of other tools' SBOMs (read_cyclonedx.c, read_spdx.c), from parsed JSON. */
 int sbom_read_cyclonedx(cairn_sbom *sbom, struct json_t *doc, const char *what);
 int sbom_read_spdx(cairn_sbom *sbom, struct json_t *doc, const char *what);
@@ -66,6 +69,58 @@ int sbom_go_parse_binary(cairn_sbom *sbom, const unsigned char *data, size_t len
 int sbom_go_parse_mod(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
 int sbom_go_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, int directory);
 
+/* ELF (elf.c): reading binaries in either class and byte order, every offset checked against len. */
+typedef struct sbom_elf {
+	const unsigned char *data;
+	size_t len;
+	int is64, big;
+	uint64_t phoff, shoff;
+	unsigned phentsize, phnum, shentsize, shnum, shstrndx;
+} sbom_elf;
+typedef struct sbom_elf_segment {
+	uint64_t type, flags, offset, vaddr, filesz, align;
+} sbom_elf_segment;
+typedef struct sbom_elf_section {
+	uint64_t name, type, offset, size, align;
+} sbom_elf_section;
+/* -1 when data is no ELF file or its header is cut short. */
+int sbom_elf_open(sbom_elf *e, const unsigned char *data, size_t len);
+/* A width-byte integer in the file's byte order at off (unchecked), or checked (-1 past the end). */
+uint64_t sbom_elf_rd(const sbom_elf *e, size_t off, unsigned width);
+int sbom_elf_field(const sbom_elf *e, uint64_t off, unsigned width, uint64_t *out);
+int sbom_elf_segment_at(const sbom_elf *e, unsigned i, sbom_elf_segment *s);
+int sbom_elf_section_at(const sbom_elf *e, unsigned i, sbom_elf_section *s);
+/* 1 when section i is called name. */
+int sbom_elf_section_named(const sbom_elf *e, unsigned i, const char *name);
+/* The file offset of virtual address addr with n bytes readable there (through PT_LOAD segments). */
+int sbom_elf_addr(const sbom_elf *e, uint64_t addr, uint64_t n, size_t *off);
+/* The bytes of the section called name, inside the file; -1 when there is none. */
+int sbom_elf_find_section(const sbom_elf *e, const char *name, size_t *off, size_t *size);
+/* Calls fn for each note in [off, off+size) with the given alignment (4 or 8); a nonzero return of fn
+ * stops the walk and is returned; -1 when a note's sizes or padding leave the region. */
+typedef int (*sbom_elf_note_fn)(void *arg, const char *name, size_t namesz, uint32_t type, const unsigned char *desc,
+				size_t descsz);
+int sbom_elf_notes(const sbom_elf *e, size_t off, size_t size, unsigned align, sbom_elf_note_fn fn, void *arg);
+
+/* Rust (catalog_rust.c): Cargo.lock files and the cargo auditable data (.dep-v0) of ELF binaries. */
+int sbom_rust_want(const char *path, uint64_t size);
+int sbom_rust_parse_lock(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+int sbom_rust_parse_binary(cairn_sbom *sbom, const sbom_elf *elf, const char *path, const char *layer);
+int sbom_rust_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
+/* ELF package notes (catalog_elfnote.c); its catalog pass reads each candidate binary once for both
+ * the package note and cargo auditable data. want: binaries of images (a directory's are read later). */
+int sbom_elfnote_want(const char *path, uint64_t size, int directory);
+int sbom_elfnote_parse(cairn_sbom *sbom, const sbom_elf *elf, const char *path, const char *layer);
+int sbom_elfnote_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, int directory);
+/* CPEs (cpe.c): appends one attribute value bound for a CPE 2.3 formatted string (NISTIR 7695 6.2):
+ * NULL or "" is ANY ("*"); -1 (no CPE should be made) for a value that has whitespace, control or
+ * non-ASCII bytes, or is "-" alone (it would read as NA). */
+int sbom_cpe_bind_value(const char *value, cairn_buf *out);
+/* "cpe:2.3:a:<vendor>:<product>:<version>:*:*:*:*:*:*:*"; vendor and product lowercased; -1 as above. */
+int sbom_cpe_format(cairn_buf *out, const char *vendor, const char *product, const char *version);
+/* Adds a CPE to every package that has none and for which a useful one can be derived. */
+int sbom_cpe_generate(cairn_sbom *sbom);
+
 /* rpm (catalog_rpm.c): SQLite, NDB and BerkeleyDB databases of RPM header blobs; requires resolved at the end. */
 typedef struct sbom_rpm sbom_rpm;
 int sbom_rpm_new(sbom_rpm **out, cairn_sbom *sbom);
@@ -77,5 +132,20 @@ int sbom_rpm_parse_bdb(sbom_rpm *rpm, const unsigned char *data, size_t len, con
 int sbom_rpm_resolve(sbom_rpm *rpm);
 int sbom_rpm_want(const char *path, uint64_t size, uint64_t max_db);
 int sbom_rpm_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, uint64_t max_db);
+
+/* Ruby (catalog_ruby.c): installed gems (specifications/NAME.gemspec, read without running them) and
+ * Gemfile.lock; PHP (catalog_php.c): composer.lock and vendor/composer/installed.json; .NET
+ * (catalog_dotnet.c): *.deps.json. The parse functions read one file's bytes as found at path (named in
+ * warnings), for tests and fuzzing; php_parse tells installed.json from a lockfile by its name. */
+int sbom_ruby_wants(const char *path, uint64_t size);
+int sbom_ruby_parse_gemspec(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+int sbom_ruby_parse_gemfile_lock(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+int sbom_ruby_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
+int sbom_php_wants(const char *path, uint64_t size);
+int sbom_php_parse(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+int sbom_php_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
+int sbom_dotnet_wants(const char *path, uint64_t size);
+int sbom_dotnet_parse_deps(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
+int sbom_dotnet_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
 
 #endif

@@ -1,0 +1,28 @@
+/* libFuzzer target: a composer.lock or a vendor/composer/installed.json (Composer 1 or 2) must never
+ * crash, leak or produce an SBOM the writers cannot write, whatever the bytes. */
+#include "cairn/error.h"
+#include "cairn/sbom.h"
+#include "sbom/sbom_internal.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	cairn_sbom *sbom;
+	if (cairn_sbom_new(&sbom) != 0)
+		return 0;
+	const char *text = (const char *)data;
+	if (sbom_php_parse(sbom, text, size, "/app/composer.lock", NULL) == 0 &&
+	    sbom_php_parse(sbom, text, size, "/app/vendor/composer/installed.json", NULL) == 0) {
+		cairn_buf out = CAIRN_BUF_INIT;
+		if (cairn_sbom_write(sbom, CAIRN_SBOM_CYCLONEDX_16, &out) != 0 || cairn_sbom_write(sbom, CAIRN_SBOM_SPDX_23, &out) != 0)
+			__builtin_trap();
+		cairn_buf_free(&out);
+	}
+	cairn_sbom_free(sbom);
+	cairn_error_clear();
+	return 0;
+}
