@@ -23,6 +23,7 @@
 #include "cairn/rekor.h"
 #include "cairn/registry.h"
 #include "cairn/sbom.h"
+#include "cairn/scan.h"
 #include "cairn/sig.h"
 #include "cairn/tree.h"
 #include "cairn/trustroot.h"

@@ -54,6 +54,7 @@ CLI_DECLARE(verify);
 CLI_DECLARE(build);
 CLI_DECLARE(verify_provenance);
 CLI_DECLARE(sbom);
+CLI_DECLARE(scan);
 CLI_DECLARE(attest);
 CLI_DECLARE(verify_attestation);
 CLI_DECLARE(log);

@@ -1,7 +1,7 @@
 /* cairn sbom: catalog every package of an image or directory into an SBOM (cairn/sbom.h). */
 #include "cairn/file.h"
 #include "cairn/sbom.h"
-#include "cli.h"
+#include "cli_source.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -116,16 +116,6 @@ static int parse_options(int argc, char **argv, struct sbom_args *a)
 	return CLI_OK;
 }
 
-/* Limits for hostile layers, as `cairn image` reads them from the environment. */
-static int limits_from_env(cairn_tree_limits *limits, cairn_sbom_options *opts)
-{
-	int status = cli_tree_limits(limits, "sbom");
-	if (status == CLI_OK)
-		status = cli_env_limit("CAIRN_SBOM_MAX_DB_SIZE", &opts->max_db_size, "sbom");
-	opts->tree_limits = limits;
-	return status;
-}
-
 static int write_outputs(cairn_sbom *sbom, const struct sbom_args *a)
 {
 	for (size_t i = 0; i < a->output_count; i++) {
@@ -140,28 +130,6 @@ static int write_outputs(cairn_sbom *sbom, const struct sbom_args *a)
 	return CLI_OK;
 }
 
-/* sbom:FILE - an SBOM another tool (or cairn) wrote, read into the same model, so it can be
- * converted between formats and, later, scanned. */
-static int read_sbom_file(const char *path, cairn_sbom **out)
-{
-	cairn_buf text = CAIRN_BUF_INIT;
-	int err = cairn_file_read(path, CAIRN_FILE_LIMIT_DOCUMENT, &text);
-	if (!err)
-		err = cairn_sbom_read(out, text.data, text.len, path);
-	cairn_buf_free(&text);
-	return err;
-}
-
-/* An image or directory catalogued, or an SBOM file read. */
-static int load_sbom(const char *source, const struct sbom_args *a, const cairn_sbom_options *opts,
-		     cairn_image **image, cairn_sbom **sbom)
-{
-	if (strncmp(source, "sbom:", 5) == 0)
-		return read_sbom_file(source + 5, sbom);
-	int err = cairn_image_open(image, source, &a->reg.opts);
-	return err ? err : cairn_sbom_catalog(sbom, *image, opts);
-}
-
 int cmd_sbom(int argc, char **argv)
 {
 	struct sbom_args a;
@@ -173,7 +141,7 @@ int cmd_sbom(int argc, char **argv)
 		return cli_usage_error("sbom", "expected one SOURCE");
 	cairn_tree_limits limits;
 	cairn_sbom_options opts = {0};
-	if (limits_from_env(&limits, &opts) != CLI_OK)
+	if (cli_source_limits(&limits, &opts, "sbom") != CLI_OK)
 		return CLI_USAGE;
 	int64_t when;
 	int deterministic;
@@ -181,7 +149,7 @@ int cmd_sbom(int argc, char **argv)
 		return cli_usage_error("sbom", "%s", cairn_error_message());
 	cairn_image *image = NULL;
 	cairn_sbom *sbom = NULL;
-	if (load_sbom(a.operands[0], &a, &opts, &image, &sbom) != 0) {
+	if (cli_source_load(a.operands[0], &a.reg, &opts, &image, &sbom) != 0) {
 		status = cli_report_error();
 	} else {
 		for (size_t i = 0; i < cairn_sbom_warning_count(sbom); i++)

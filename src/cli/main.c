@@ -24,6 +24,7 @@ const struct cli_command cli_commands[] = {
 	{"build", cmd_build, "run a build in isolation and sign its SLSA provenance", cmd_build_usage},
 	{"verify-provenance", cmd_verify_provenance, "verify SLSA provenance for an artifact", cmd_verify_provenance_usage},
 	{"sbom", cmd_sbom, "catalog every package of an image or directory into an SBOM", cmd_sbom_usage},
+	{"scan", cmd_scan, "scan an image, directory or SBOM for known vulnerabilities", cmd_scan_usage},
 	{"attest", cmd_attest, "attach a signed attestation (SBOM, provenance, scan, VEX) to an image or file", cmd_attest_usage},
 	{"verify-attestation", cmd_verify_attestation, "verify an image's or file's attestations of a type", cmd_verify_attestation_usage},
 	{"log", cmd_log, "run or query a transparency log (Rekor v1 API, C2SP tiles)", cmd_log_usage},

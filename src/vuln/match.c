@@ -320,10 +320,41 @@ out:
 	return err;
 }
 
+/* The first non-zero number of a version before any '+' (leading zeros dropped; "" when none):
+ * "0:1.2" -> "1", "v2.0" -> "2", "0.0.3" -> "3". Every ecosystem compares numbers numerically and
+ * none makes letters equal to digits, so two versions its ordering calls equal have the same key;
+ * versions with different keys need no full (parsing) comparison. Build metadata and local labels
+ * after '+' are left out, as SemVer ignores build metadata. */
+static void equality_key(const char *v, const char **key, size_t *len)
+{
+	const char *end = v + strcspn(v, "+");
+	for (const char *p = v; p < end;) {
+		if (!is_digit((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		while (p < end && *p == '0')
+			p++;
+		const char *start = p;
+		while (p < end && is_digit((unsigned char)*p))
+			p++;
+		if (p > start) {
+			*key = start;
+			*len = (size_t)(p - start);
+			return;
+		}
+	}
+	*key = "";
+	*len = 0;
+}
+
 static int in_versions(const char *ecosystem, const json_t *versions, const char *v)
 {
 	size_t i;
 	const json_t *entry;
+	const char *vkey;
+	size_t vlen;
+	equality_key(v, &vkey, &vlen);
 	json_array_foreach(versions, i, entry)
 	{
 		const char *listed = json_string_value(entry);
@@ -332,6 +363,11 @@ static int in_versions(const char *ecosystem, const json_t *versions, const char
 			continue;
 		if (strcmp(listed, v) == 0)
 			return 1;
+		const char *key;
+		size_t len;
+		equality_key(listed, &key, &len);
+		if (len != vlen || memcmp(key, vkey, len) != 0)
+			continue;
 		/* Equal by the ecosystem's order (1.0 and 1.0.0 in PyPI); unreadable entries only by text. */
 		if (vuln_version_compare(ecosystem, listed, v, &c) == 0 && c == 0)
 			return 1;
@@ -897,10 +933,8 @@ int vuln_spec_affects(const char *ecosystem, const json_t *spec, const char *ver
 	 * a silent miss. */
 	if ((err = vuln_version_compare(ecosystem, version, version, &c)) != 0)
 		return err;
-	if (in_versions(ecosystem, json_object_get(spec, "versions"), version)) {
-		*affected = 1;
-		return 0;
-	}
+	/* A listed version is affected; the ranges are still walked for the version that fixes it. */
+	int listed = in_versions(ecosystem, json_object_get(spec, "versions"), version);
 	size_t i;
 	const json_t *range;
 	json_array_foreach(json_object_get(spec, "ranges"), i, range)
@@ -921,6 +955,7 @@ int vuln_spec_affects(const char *ecosystem, const json_t *spec, const char *ver
 			return 0;
 		}
 	}
+	*affected = listed;
 	return 0;
 }
 
@@ -1188,9 +1223,10 @@ int cairn_vulndb_match(cairn_vulndb *db, const char *ecosystem, const char *name
 		    (err = collect(db, cairn_buf_cstr(&base), cairn_buf_cstr(&norm), version, &hits, &n, &cap)) != 0)
 			goto out;
 	}
+	/* Pairs already in one group need no comparison of their aliases. */
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
-			if (same_vulnerability(&hits[i], &hits[j]))
+			if (find_root(hits, i) != find_root(hits, j) && same_vulnerability(&hits[i], &hits[j]))
 				hits[find_root(hits, j)].group = find_root(hits, i);
 	if ((f = calloc(1, sizeof *f)) == NULL || (n > 0 && ((f->items = calloc(n, sizeof *f->items)) == NULL ||
 							      (f->strings = calloc(n * 5, sizeof *f->strings)) == NULL))) {
