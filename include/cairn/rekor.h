@@ -149,4 +149,44 @@ void cairn_rekor_log_entry_free(cairn_rekor_log_entry *entry);
  * inclusionProof are left out when the entry had none. A new object, the caller decrefs. */
 int cairn_rekor_log_entry_bundle_json(const cairn_rekor_log_entry *entry, json_t **out);
 
+/* --- talking to a log over HTTP (rekor_http.c, rekor_upload.c) ------------------------------------- */
+
+/* A log's address: https anywhere, plain http to a loopback address only (a log's answers are
+ * verified, but a client's view should not be trivially redirected on the network). */
+typedef struct cairn_rekor_client {
+	char base[2048];     /* the URL without trailing '/' */
+	const char *ca_file; /* an extra CA file for https (kept by reference), or NULL */
+} cairn_rekor_client;
+
+int cairn_rekor_client_init(cairn_rekor_client *c, const char *url, const char *ca_file);
+
+/* One request to base + path: a GET, or a POST of post_body (Content-Type application/json) when
+ * post_body is not NULL. No redirects are followed; connect timeout 30 s, whole request 120 s. The
+ * response body (at most max bytes, CAIRN_ETOOBIG beyond) is appended to out and the HTTP status
+ * stored; any status is a success here. CAIRN_EIO when no answer came. */
+int cairn_rekor_client_request(const cairn_rekor_client *c, const char *path, const void *post_body, size_t post_len,
+			       size_t max, cairn_buf *out, long *status);
+/* A GET that must answer 200; any other status is an error naming the URL with the log's own
+ * message (CAIRN_ENOENT for 404, CAIRN_EIO otherwise). */
+int cairn_rekor_client_get_ok(const cairn_rekor_client *c, const char *path, size_t max, cairn_buf *out);
+
+/* The log's public key from GET /api/v1/log/publicKey. Trust on first use: a key pinned by the
+ * caller (from the log's operator, or its trusted root) is better. */
+int cairn_rekor_public_key_fetch(const cairn_rekor_client *c, cairn_key **out);
+
+/* Verifies a parsed LogEntry: the inclusion proof from the body's leaf hash to the proof's root, and
+ * that root is the one of the checkpoint served with it. With log_key (may be NULL: only the proof
+ * is checked) also the checkpoint's signature (under the origin it names), that the logID is the
+ * key's, and the signed entry timestamp. CAIRN_EVERIFY naming the failed check. */
+int cairn_rekor_log_entry_verify(const cairn_rekor_log_entry *entry, const cairn_key *log_key);
+
+/* Proposes an entry (hashedrekord or dsse proposal JSON as built above) with POST
+ * /api/v1/log/entries and returns the log's entry for it, verified with log_key (required): the
+ * body is the canonical form of the proposal (so the log recorded what was proposed), the inclusion
+ * proof and checkpoint, the logID and the signed entry timestamp. A 409 (already in the log) fetches
+ * the existing entry by its UUID instead (*existed = 1; may be NULL). Free out with
+ * cairn_rekor_log_entry_free. */
+int cairn_rekor_upload(const cairn_rekor_client *c, const void *proposal, size_t len, const cairn_key *log_key,
+		       cairn_rekor_log_entry *out, int *existed);
+
 #endif

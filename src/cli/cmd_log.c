@@ -14,6 +14,7 @@
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <netinet/in.h>
@@ -34,6 +35,7 @@
 const char cmd_log_usage[] =
 	"usage: cairn log serve --db FILE --key KEY [--addr HOST:PORT] [--origin NAME]\n"
 	"                       [--tls-cert PEM --tls-key PEM] [--port-file FILE]\n"
+	"                       [--queue-max N] [--batch-wait-ms MS]\n"
 	"       cairn log info URL [--public-key PEM] [--ca-file PEM]\n"
 	"       cairn log get URL (--index N | --uuid UUID) [--public-key PEM] [-o text|json] [--ca-file PEM]\n"
 	"       cairn log monitor URL --state FILE --public-key PEM [--interval SECONDS] [--once] [--ca-file PEM]\n"
@@ -47,7 +49,9 @@ const char cmd_log_usage[] =
 	"              checkpoints and entry timestamps; an encrypted key's passphrase comes from\n"
 	"              CAIRN_PASSWORD or a prompt. --origin names the log in its checkpoints; Sigstore\n"
 	"              verifiers expect the log's URL without its scheme (the default is HOST:PORT).\n"
-	"              SIGINT or SIGTERM stop it after the requests in flight.\n"
+	"              SIGINT or SIGTERM stop it after the requests in flight. --queue-max bounds the\n"
+	"              appends waiting to be integrated (default 4096; more are answered 503 with\n"
+	"              Retry-After); --batch-wait-ms is how long a batch waits for more appends (default 1).\n"
 	"info          prints the log's origin, size and root hash; verifies the checkpoint's signature\n"
 	"              when --public-key is given.\n"
 	"get           prints one entry and verifies its inclusion proof against the checkpoint served\n"
@@ -69,6 +73,7 @@ struct log_args {
 	const char *db, *key, *addr, *origin, *tls_cert, *tls_key, *port_file;
 	const char *public_key, *ca_file, *state, *url, *start, *add_to, *uuid, *index;
 	long interval;
+	unsigned long queue_max, batch_wait_ms; /* serve: 0 for the log's defaults */
 	int once, json;
 	char **operands;
 	int operand_count;
@@ -77,8 +82,23 @@ struct log_args {
 enum log_option {
 	OPT_DB = 0x200, OPT_KEY, OPT_ADDR, OPT_ORIGIN, OPT_TLS_CERT, OPT_TLS_KEY, OPT_PORT_FILE, OPT_PUBLIC_KEY,
 	OPT_CA_FILE, OPT_STATE, OPT_INTERVAL, OPT_ONCE, OPT_URL, OPT_START, OPT_ADD_TO, OPT_INDEX, OPT_UUID,
-	OPT_OUTPUT, OPT_HELP,
+	OPT_OUTPUT, OPT_QUEUE_MAX, OPT_BATCH_WAIT_MS, OPT_HELP,
 };
+
+#define QUEUE_MAX_LIMIT 1048576UL /* the log's own bound (cairn_log_open refuses more) */
+#define BATCH_WAIT_MS_LIMIT 10000UL
+
+/* A serve option's number in [1, max]; a usage error naming the option otherwise. */
+static int parse_count(const char *option, const char *text, unsigned long max, unsigned long *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long value = strtoul(text, &end, 10);
+	if (text[0] < '0' || text[0] > '9' || *end != '\0' || errno != 0 || value < 1 || value > max)
+		return cli_usage_error("log", "%s needs a number from 1 to %lu", option, max);
+	*out = value;
+	return 0;
+}
 
 static int parse_args(int argc, char **argv, struct log_args *a)
 {
@@ -101,6 +121,8 @@ static int parse_args(int argc, char **argv, struct log_args *a)
 		{"index", required_argument, NULL, OPT_INDEX},
 		{"uuid", required_argument, NULL, OPT_UUID},
 		{"output", required_argument, NULL, OPT_OUTPUT},
+		{"queue-max", required_argument, NULL, OPT_QUEUE_MAX},
+		{"batch-wait-ms", required_argument, NULL, OPT_BATCH_WAIT_MS},
 		{"help", no_argument, NULL, OPT_HELP},
 		{NULL, 0, NULL, 0},
 	};
@@ -141,6 +163,14 @@ static int parse_args(int argc, char **argv, struct log_args *a)
 			if (cli_output_json(&a->json, "log") != 0)
 				return CLI_USAGE;
 			break;
+		case OPT_QUEUE_MAX:
+			if (parse_count("--queue-max", optarg, QUEUE_MAX_LIMIT, &a->queue_max) != 0)
+				return CLI_USAGE;
+			break;
+		case OPT_BATCH_WAIT_MS:
+			if (parse_count("--batch-wait-ms", optarg, BATCH_WAIT_MS_LIMIT, &a->batch_wait_ms) != 0)
+				return CLI_USAGE;
+			break;
 		case OPT_HELP: return -1;
 		default: return cli_option_error("log", argv, opt);
 		}
@@ -152,108 +182,25 @@ static int parse_args(int argc, char **argv, struct log_args *a)
 
 /* ---- HTTP client ---- */
 
+/* The library's client (rekor_http.c), shared with sign-blob --rekor-url: https anywhere, plain
+ * http only to a loopback address, bounded responses. */
 struct client {
-	char base[2048]; /* the URL without trailing '/' */
-	const char *ca_file;
+	cairn_rekor_client rc;
 };
 
-/* https anywhere; plain http only to a loopback address (a log's answers are verified, but a
- * monitor's view should not be trivially redirected on the network). */
 static int client_init(struct client *c, const char *url, const char *ca_file)
 {
-	size_t len = strlen(url);
-	while (len > 0 && url[len - 1] == '/')
-		len--;
-	if (len == 0 || len >= sizeof c->base)
-		return cairn_error_set(CAIRN_EINVAL, "URL %s: empty or too long", url);
-	memcpy(c->base, url, len);
-	c->base[len] = '\0';
-	c->ca_file = ca_file;
-	CURLU *u = curl_url();
-	char *scheme = NULL, *host = NULL;
-	int err = 0;
-	if (u == NULL || curl_url_set(u, CURLUPART_URL, c->base, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
-		err = cairn_error_set(CAIRN_EINVAL, "%s: not a URL", url);
-	} else if (strcasecmp(scheme, "https") != 0) {
-		int loopback = strncmp(host, "127.", 4) == 0 || strcmp(host, "[::1]") == 0 ||
-			       strcasecmp(host, "localhost") == 0;
-		if (strcasecmp(scheme, "http") != 0 || !loopback)
-			err = cairn_error_set(CAIRN_EINVAL, "%s: only https is allowed (plain http only to a loopback address)",
-					      url);
-	}
-	curl_free(scheme);
-	curl_free(host);
-	curl_url_cleanup(u);
-	return err;
+	return cairn_rekor_client_init(&c->rc, url, ca_file);
 }
 
-struct body_sink {
-	cairn_buf *out;
-	size_t max;
-	int too_big;
-};
-
-static size_t on_body(char *data, size_t size, size_t count, void *arg)
-{
-	struct body_sink *s = arg;
-	size_t n = size * count;
-	if (n > s->max - s->out->len) {
-		s->too_big = 1;
-		return 0;
-	}
-	return cairn_buf_append(s->out, data, n) == 0 ? n : 0;
-}
-
-/* GETs base + path; the body (at most max bytes) is appended to out and the status stored. */
 static int client_get(const struct client *c, const char *path, size_t max, cairn_buf *out, long *status)
 {
-	char url[4096];
-	snprintf(url, sizeof url, "%s%s", c->base, path);
-	CURL *curl = curl_easy_init();
-	if (curl == NULL)
-		return cairn_error_set(CAIRN_EINTERNAL, "cannot start libcurl");
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct body_sink sink = {out, max, 0};
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https,http");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 30L);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &sink);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "cairn/" CAIRN_VERSION);
-	if (c->ca_file != NULL)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
-	CURLcode rc = curl_easy_perform(curl);
-	int err = 0;
-	if (sink.too_big)
-		err = cairn_error_set(CAIRN_ETOOBIG, "%s: the response is larger than %zu bytes", url, max);
-	else if (rc != CURLE_OK)
-		err = cairn_error_set(CAIRN_EIO, "%s: %s", url, errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	else
-		curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-	curl_easy_cleanup(curl);
-	return err;
+	return cairn_rekor_client_request(&c->rc, path, NULL, 0, max, out, status);
 }
 
-/* GET that must answer 200; other answers are reported with the server's message when it sent one. */
 static int client_get_ok(const struct client *c, const char *path, size_t max, cairn_buf *out)
 {
-	long status = 0;
-	int err = client_get(c, path, max, out, &status);
-	if (err)
-		return err;
-	if (status == 200)
-		return 0;
-	json_t *doc = json_loadb((const char *)out->data, out->len, 0, NULL);
-	const char *message = json_string_value(json_object_get(doc, "message"));
-	err = cairn_error_set(status == 404 ? CAIRN_ENOENT : CAIRN_EIO, "%s%s: HTTP %ld%s%.300s", c->base, path, status,
-			      message ? ": " : "", message ? message : "");
-	json_decref(doc);
-	return err;
+	return cairn_rekor_client_get_ok(&c->rc, path, max, out);
 }
 
 /* ---- checkpoints ---- */
@@ -368,7 +315,8 @@ static int serve(struct log_args *a)
 	int status = CLI_OK;
 	if (cairn_key_load_private_file(&key, a->key) != 0)
 		return cli_report_error();
-	cairn_log_options log_opts = {.db_path = a->db, .key = key, .origin = origin};
+	cairn_log_options log_opts = {.db_path = a->db, .key = key, .origin = origin, .queue_max = a->queue_max,
+				      .batch_wait_ms = (unsigned)a->batch_wait_ms};
 	cairn_logserver_options opts = {.key = key, .addr = addr, .tls_cert_file = a->tls_cert, .tls_key_file = a->tls_key};
 	if (cairn_log_open(&log, &log_opts) != 0) {
 		status = cli_report_error();
@@ -445,64 +393,6 @@ static int info(struct log_args *a)
 
 /* ---- get ---- */
 
-/* The signed entry timestamp: the log's signature over the canonical JSON of body, time, log ID and
- * index (what Sigstore verifiers check). */
-static int verify_set(const cairn_rekor_log_entry *e, const cairn_key *key)
-{
-	if (e->set.len == 0)
-		return cairn_error_set(CAIRN_EVERIFY, "the entry has no signed entry timestamp");
-	cairn_buf body64 = CAIRN_BUF_INIT, canon = CAIRN_BUF_INIT;
-	json_t *obj = NULL;
-	int err = cairn_base64_encode(&body64, e->body.data, e->body.len, CAIRN_BASE64_STD);
-	if (!err) {
-		obj = json_pack("{s:s, s:I, s:s, s:I}", "body", cairn_buf_cstr(&body64), "integratedTime",
-				(json_int_t)e->integrated_time, "logID", e->log_id_hex, "logIndex", (json_int_t)e->log_index);
-		err = obj == NULL ? cairn_error_set(CAIRN_ENOMEM, "out of memory") : cairn_json_canonicalize(obj, &canon);
-	}
-	if (!err && cairn_sig_verify(key, canon.data, canon.len, e->set.data, e->set.len) != 0)
-		err = cairn_error_set(CAIRN_EVERIFY, "the signed entry timestamp does not verify with the log's key");
-	json_decref(obj);
-	cairn_buf_free(&body64);
-	cairn_buf_free(&canon);
-	return err;
-}
-
-static int verify_entry(const cairn_rekor_log_entry *e, const cairn_key *key)
-{
-	if (!e->has_proof || e->checkpoint == NULL)
-		return cairn_error_set(CAIRN_EVERIFY, "the entry comes without an inclusion proof and checkpoint");
-	if (e->proof_log_index != e->log_index)
-		return cairn_error_set(CAIRN_EVERIFY, "the inclusion proof is for index %" PRIu64 ", not the entry's %" PRIu64,
-				       e->proof_log_index, e->log_index);
-	cairn_merkle_hash leaf, root, hashes[CAIRN_MERKLE_MAX_PROOF];
-	if (e->hash_count > CAIRN_MERKLE_MAX_PROOF)
-		return cairn_error_set(CAIRN_EVERIFY, "the inclusion proof is too long");
-	for (size_t i = 0; i < e->hash_count; i++)
-		memcpy(hashes[i].bytes, e->hashes[i], 32);
-	memcpy(root.bytes, e->root, 32);
-	int err = cairn_merkle_leaf_hash(e->body.data, e->body.len, &leaf);
-	if (!err)
-		err = cairn_merkle_verify_inclusion(e->log_index, e->tree_size, &leaf, hashes, e->hash_count, &root);
-	if (err)
-		return cairn_error_prefix(CAIRN_EVERIFY, "the inclusion proof does not verify");
-	cairn_checkpoint cp;
-	err = checkpoint_open(e->checkpoint, strlen(e->checkpoint), key, &cp, "the entry's checkpoint");
-	if (err)
-		return err;
-	if (cp.size != e->tree_size || !cairn_merkle_hash_equal(&cp.root, &root))
-		err = cairn_error_set(CAIRN_EVERIFY, "the inclusion proof's tree is not the one its checkpoint signs");
-	cairn_checkpoint_free(&cp);
-	if (!err && key != NULL) {
-		char log_id[65];
-		err = cairn_rekor_log_id(key, log_id);
-		if (!err && strcasecmp(log_id, e->log_id_hex) != 0)
-			err = cairn_error_set(CAIRN_EVERIFY, "the entry's logID %s is not the key's %s", e->log_id_hex, log_id);
-		if (!err)
-			err = verify_set(e, key);
-	}
-	return err;
-}
-
 static int get(struct log_args *a)
 {
 	if ((a->index == NULL) == (a->uuid == NULL))
@@ -539,7 +429,7 @@ static int get(struct log_args *a)
 	if (!err && a->uuid != NULL && strcmp(e.uuid, uuid) != 0)
 		err = cairn_error_set(CAIRN_EVERIFY, "asked for UUID %s, the log answered with %s", uuid, e.uuid);
 	if (!err)
-		err = verify_entry(&e, key);
+		err = cairn_rekor_log_entry_verify(&e, key);
 	if (!err && a->json) {
 		fwrite(body.data, 1, body.len, stdout);
 		putchar('\n');
@@ -724,7 +614,7 @@ static int first_entry_time(const struct client *c, time_t *when)
 	if (!err && status == 404) {
 		*when = time(NULL);
 	} else if (!err && status != 200) {
-		err = cairn_error_set(CAIRN_EIO, "%s: HTTP %ld for the first entry (give --start instead)", c->base, status);
+		err = cairn_error_set(CAIRN_EIO, "%s: HTTP %ld for the first entry (give --start instead)", c->rc.base, status);
 	} else if (!err) {
 		cairn_rekor_log_entry e;
 		err = cairn_rekor_log_entry_parse(&e, body.data, body.len, "the log's first entry");
@@ -777,7 +667,7 @@ static int tlog_entry(const cairn_key *key, const struct client *c, const char *
 	if (!err)
 		err = cairn_base64_encode(&id64, id.bytes, id.len, CAIRN_BASE64_STD);
 	if (!err) {
-		*out = json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s}}, s:{s:s}}", "baseUrl", c->base, "hashAlgorithm", "SHA2_256",
+		*out = json_pack("{s:s, s:s, s:{s:s, s:s, s:{s:s}}, s:{s:s}}", "baseUrl", c->rc.base, "hashAlgorithm", "SHA2_256",
 				 "publicKey", "rawBytes", cairn_buf_cstr(&raw64), "keyDetails", details, "validFor", "start",
 				 when, "logId", "keyId", cairn_buf_cstr(&id64));
 		if (*out == NULL)

@@ -105,6 +105,21 @@ static int corrupt(const log_conn *conn, unsigned level, uint64_t index, const c
 			       conn->path, level, (unsigned long long)index, why);
 }
 
+/* How many of the hashes read for tile (level, index) the slot already holds with their inner nodes:
+ * the tree's rightmost tile grows with every batch, and without this each reader would rehash all of
+ * it (up to 255 SHA-256s) after every batch. A tile's hashes never change once written, so the slot's
+ * inner nodes stay right; the hashes are still compared (a memcmp is cheap next to hashing), and any
+ * difference makes the whole tile recomputed. */
+static unsigned known_prefix(const log_tile *slot, bool was_valid, unsigned level, uint64_t index,
+			     const void *hashes, unsigned width)
+{
+	if (!was_valid || slot->level != level || slot->index != index || slot->width > width)
+		return 0;
+	if (memcmp(slot->nodes, hashes, (size_t)slot->width * CAIRN_MERKLE_HASH_SIZE) != 0)
+		return 0;
+	return slot->width;
+}
+
 /* Reads tile (level, index) from the database into slot. */
 static int load_tile(log_conn *conn, unsigned level, uint64_t index, log_tile *slot)
 {
@@ -115,6 +130,7 @@ static int load_tile(log_conn *conn, unsigned level, uint64_t index, log_tile *s
 	sqlite3_bind_int(st, 1, (int)level);
 	sqlite3_bind_int64(st, 2, (sqlite3_int64)index);
 	int rc = sqlite3_step(st);
+	bool was_valid = slot->valid;
 	slot->valid = false;
 	if (rc == SQLITE_DONE) {
 		err = corrupt(conn, level, index, "is missing");
@@ -129,11 +145,14 @@ static int load_tile(log_conn *conn, unsigned level, uint64_t index, log_tile *s
 		    inner_len != (hashes_len == full ? LOG_TILE_INNER * CAIRN_MERKLE_HASH_SIZE : 0)) {
 			err = corrupt(conn, level, index, "has a wrong size");
 		} else {
+			unsigned width = (unsigned)hashes_len / CAIRN_MERKLE_HASH_SIZE, known = 0;
+			if (inner_len == 0)
+				known = known_prefix(slot, was_valid, level, index, hashes, width);
 			memcpy(slot->nodes, hashes, (size_t)hashes_len);
-			slot->width = (unsigned)hashes_len / CAIRN_MERKLE_HASH_SIZE;
+			slot->width = width;
 			if (inner_len > 0)
 				memcpy(&slot->nodes[LOG_TILE_HASHES], inner, (size_t)inner_len);
-			for (unsigned pos = 0; inner_len == 0 && err == 0 && pos < slot->width; pos++)
+			for (unsigned pos = known; inner_len == 0 && err == 0 && pos < slot->width; pos++)
 				err = log_tile_complete_inner(slot, pos);
 			slot->level = level;
 			slot->index = index;
