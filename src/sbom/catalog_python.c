@@ -356,6 +356,35 @@ static int set_purl(cairn_sbom_package *p)
 	return err;
 }
 
+/* 1 with *index set when a distribution of the same name and version was already found in the same
+ * site directory as info (its .dist-info / .egg-info path). */
+static int same_dist(const struct py_state *st, const char *info, const struct py_meta *m, size_t *index)
+{
+	const char *slash = strrchr(info, '/');
+	size_t site_len = slash && slash > info ? (size_t)(slash - info) : 1;
+	cairn_buf a = CAIRN_BUF_INIT, b = CAIRN_BUF_INIT;
+	int found = 0;
+	if (sbom_python_normalize(m->name, strlen(m->name), &a) != 0)
+		goto out;
+	for (size_t i = 0; i < st->count && !found; i++) {
+		const cairn_sbom_package *p = cairn_sbom_package_at(st->sbom, st->dists[i].package);
+		if (strlen(st->dists[i].dir) != site_len || strncmp(st->dists[i].dir, info, site_len) != 0 ||
+		    strcmp(p->version, m->version) != 0)
+			continue;
+		cairn_buf_clear(&b);
+		if (sbom_python_normalize(p->name, strlen(p->name), &b) == 0 && a.len == b.len &&
+		    memcmp(a.data, b.data, a.len) == 0) {
+			*index = st->dists[i].package;
+			found = 1;
+		}
+	}
+out:
+	cairn_error_clear();
+	cairn_buf_free(&a);
+	cairn_buf_free(&b);
+	return found;
+}
+
 /* One distribution: meta_path is its METADATA or PKG-INFO (or the .egg-info file), info_dir its
  * .dist-info / .egg-info directory (NULL for an .egg-info file). */
 static int catalog_dist(struct py_state *st, const cairn_entry *meta_entry, const char *info_dir, int wheel)
@@ -374,10 +403,15 @@ static int catalog_dist(struct py_state *st, const cairn_entry *meta_entry, cons
 		cairn_sbom_warn(st->sbom, "%s: no %s field; the distribution is left out", meta_path, m.name ? "Version" : "Name");
 		goto out;
 	}
+	const char *layer = meta_entry->layer >= 0 && (size_t)meta_entry->layer < st->layer_count ? st->layers[meta_entry->layer] : NULL;
 	size_t index;
+	if (same_dist(st, info_dir ? info_dir : meta_path, &m, &index)) {
+		/* Debian ships some distributions with both a .dist-info and an .egg-info: one package. */
+		err = cairn_sbom_add_location(cairn_sbom_package_at(st->sbom, index), layer, meta_path);
+		goto out;
+	}
 	err = cairn_sbom_add_package(st->sbom, "pypi", m.name, m.version, &index);
 	cairn_sbom_package *p = err ? NULL : cairn_sbom_package_at(st->sbom, index);
-	const char *layer = meta_entry->layer >= 0 && (size_t)meta_entry->layer < st->layer_count ? st->layers[meta_entry->layer] : NULL;
 	if (!err)
 		err = cairn_sbom_add_location(p, layer, meta_path);
 	if (!err)

@@ -89,9 +89,20 @@ static int language_name(const cairn_sbom_package *p, const char *ecosystem, cai
 	return join_name(p->namespace_, p->name, ecosystem, out);
 }
 
-/* Go module versions always start with "v"; SBOMs often drop it. */
+/* Go module versions always start with "v"; SBOMs often drop it, and the Go toolchain (the "stdlib"
+ * package) is written as the toolchain names itself, "go1.19.8", which OSV's Go advisories list as
+ * module version v1.19.8. */
 static int language_version(const cairn_sbom_package *p, const char *ecosystem, cairn_buf *out)
 {
+	if (strcmp(ecosystem, "Go") == 0 && strncmp(p->version, "go", 2) == 0 && p->version[2] >= '0' &&
+	    p->version[2] <= '9') {
+		/* Before Go 1.21 the first release of a minor version had no patch number: go1.20 is v1.20.0. */
+		const char *v = p->version + 2;
+		int dots = 0;
+		for (const char *c = v; (*c >= '0' && *c <= '9') || *c == '.'; c++)
+			dots += *c == '.';
+		return cairn_buf_printf(out, dots == 1 ? "v%s.0" : "v%s", v);
+	}
 	if (strcmp(ecosystem, "Go") == 0 && p->version[0] >= '0' && p->version[0] <= '9')
 		return cairn_buf_printf(out, "v%s", p->version);
 	return cairn_buf_append_str(out, p->version);

@@ -59,6 +59,9 @@ static void fixture(void)
 	/* a setuptools install, as Debian's python3-six has it */
 	put(SITE "six-1.16.0.egg-info/PKG-INFO", "Metadata-Version: 2.1\nName: six\nVersion: 1.16.0\nLicense: MIT\n");
 	put(SITE "six-1.16.0.egg-info/installed-files.txt", "../six.py\nPKG-INFO\n");
+	/* the same distribution's metadata again, as Debian's python3-cryptography ships a
+	 * cryptography.egg-info beside its .dist-info: one package, two locations */
+	put(SITE "six.egg-info/PKG-INFO", "Metadata-Version: 2.1\nName: Six\nVersion: 1.16.0\n");
 	/* an .egg-info file; License UNKNOWN, so the classifiers say */
 	put(SITE "classy-2.0.egg-info", "Metadata-Version: 1.1\nName: classy\nVersion: 2.0\nLicense: UNKNOWN\n"
 					"Classifier: License :: OSI Approved :: GNU General Public License v2 or later (GPLv2+)\n"
@@ -122,7 +125,9 @@ Test(sbom_python, distributions_and_purls)
 	cr_assert_str_eq(foo->supplier, "Jane <jane@example.org>");
 	cr_assert_eq(foo->license_count, 1);
 	cr_assert_str_eq(foo->licenses[0], "(MIT OR Apache-2.0)"); /* the model parenthesises an OR, so ANDing licenses keeps it */
-	cr_assert_str_eq(cairn_sbom_package_at(sbom, find(sbom, "pypi", "six"))->purl, "pkg:pypi/six@1.16.0");
+	const cairn_sbom_package *six = cairn_sbom_package_at(sbom, find(sbom, "pypi", "six"));
+	cr_assert_str_eq(six->purl, "pkg:pypi/six@1.16.0");
+	cr_assert_eq(six->location_count, 2, "six.egg-info and six-1.16.0.egg-info are one distribution");
 	int warned = 0;
 	for (size_t i = 0; i < cairn_sbom_warning_count(sbom); i++)
 		warned |= strstr(cairn_sbom_warning(sbom, i), "broken-0.1.dist-info/METADATA") != NULL &&

@@ -159,6 +159,8 @@ Test(scan, language_packages_by_purl_type)
 	cairn_sbom_package *mvn = add(sbom, "maven", "org.apache.logging.log4j", "log4j-core", "2.14.1");
 	cairn_sbom_package *npm = add(sbom, "npm", "@babel", "traverse", "7.22.0");
 	cairn_sbom_package *go = add(sbom, "golang", NULL, "golang.org/x/net", "0.7.0");
+	cairn_sbom_package *stdlib = add(sbom, "golang", NULL, "stdlib", "go1.19.8");
+	cairn_sbom_package *stdlib_old = add(sbom, "golang", NULL, "stdlib", "go1.20");
 	cairn_sbom_package *cargo = add(sbom, "cargo", NULL, "smallvec", "1.6.0");
 	cairn_sbom_package *gem = add(sbom, "gem", NULL, "rack", "2.2.3");
 	cairn_sbom_package *php = add(sbom, "composer", "symfony", "http-kernel", "v5.4.1");
@@ -168,6 +170,9 @@ Test(scan, language_packages_by_purl_type)
 	expect_query(sbom, mvn, "Maven", "org.apache.logging.log4j:log4j-core", "2.14.1");
 	expect_query(sbom, npm, "npm", "@babel/traverse", "7.22.0");
 	expect_query(sbom, go, "Go", "golang.org/x/net", "v0.7.0"); /* Go versions get their "v" */
+	/* The toolchain as `go version -m` names it; OSV lists it as module versions. */
+	expect_query(sbom, stdlib, "Go", "stdlib", "v1.19.8");
+	expect_query(sbom, stdlib_old, "Go", "stdlib", "v1.20.0");
 	expect_query(sbom, cargo, "crates.io", "smallvec", "1.6.0");
 	expect_query(sbom, gem, "RubyGems", "rack", "2.2.3");
 	expect_query(sbom, php, "Packagist", "symfony/http-kernel", "v5.4.1");
