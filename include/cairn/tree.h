@@ -95,6 +95,12 @@ int cairn_tree_resolve(const cairn_tree *tree, const char *path, const cairn_ent
 /* Appends a regular file's (or hardlink's) content: kept content, or by streaming its layer again (or
  * reading it from disk for a directory). CAIRN_ETOOBIG past limit. */
 int cairn_tree_read(const cairn_tree *tree, const cairn_entry *entry, size_t limit, cairn_buf *out);
+/* Copies exactly len bytes at offset of a regular file's (or hardlink's) content into buf, for readers
+ * that need a few parts of a large file (the sections of a binary): from kept content, or from disk
+ * for a directory. CAIRN_EINVAL when [offset, offset+len) is not inside the content;
+ * CAIRN_EUNSUPPORTED when the content is neither kept nor on disk (an image layer would have to be
+ * streamed again: read the whole file with cairn_tree_read instead). */
+int cairn_tree_read_at(const cairn_tree *tree, const cairn_entry *entry, uint64_t offset, void *buf, size_t len);
 
 size_t cairn_tree_warning_count(const cairn_tree *tree);
 const char *cairn_tree_warning(const cairn_tree *tree, size_t index);

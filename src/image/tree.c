@@ -416,3 +416,30 @@ int cairn_tree_read(const cairn_tree *tree, const cairn_entry *entry, size_t lim
 				       "%s: its content was not kept and its layer cannot be opened again", entry->path);
 	return read_from_layer(tree, item, limit, out);
 }
+
+int cairn_tree_read_at(const cairn_tree *tree, const cairn_entry *entry, uint64_t offset, void *buf, size_t len)
+{
+	const struct tree_entry *item = own_entry(tree, entry);
+	if (item == NULL)
+		return cairn_error_set(CAIRN_EINVAL, "cairn_tree_read_at: the entry does not belong to this tree");
+	if (entry->type != CAIRN_ENTRY_FILE && entry->type != CAIRN_ENTRY_HARDLINK)
+		return cairn_error_set(CAIRN_EINVAL, "%s: not a regular file; only a file's content is read in parts",
+				       entry->path);
+	/* Kept content may be shorter than the entry says (a directory's file that shrank while walked). */
+	uint64_t size = item->kept != NULL ? item->kept->len : entry->size;
+	if (offset > size || len > size - offset)
+		return cairn_error_set(CAIRN_EINVAL,
+				       "%s: bytes %" PRIu64 " to %" PRIu64 " are past the end of its %" PRIu64 " bytes",
+				       entry->path, offset, offset + (uint64_t)len, size);
+	if (len == 0)
+		return 0;
+	if (item->kept != NULL) {
+		memcpy(buf, item->kept->data + offset, len);
+		return 0;
+	}
+	if (tree->dir_root != NULL)
+		return tree_dir_read_at(tree->dir_root, item->src_path, offset, buf, len);
+	return cairn_error_set(CAIRN_EUNSUPPORTED,
+			       "%s: its content was not kept; only a whole read (streaming its layer again) can get it",
+			       entry->path);
+}

@@ -118,7 +118,8 @@ static int read_regular(int fd, const char *root, const char *path, uint64_t lim
 	return 0;
 }
 
-int tree_dir_read(const char *root, const char *path, size_t limit, cairn_buf *out)
+/* Opens path of the tree at root for reading, refusing anything but a regular file. */
+static int open_regular(const char *root, const char *path, int *out)
 {
 	int rootfd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (rootfd < 0)
@@ -133,9 +134,45 @@ int tree_dir_read(const char *root, const char *path, size_t limit, cairn_buf *o
 		err = cairn_error_set(CAIRN_EIO, "%s%s: %s", root, path, strerror(errno));
 	else if (!S_ISREG(st.st_mode))
 		err = cairn_error_set(CAIRN_EINVAL, "%s%s: no longer a regular file", root, path);
-	else
-		err = read_regular(fd, root, path, limit, 1, out);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	*out = fd;
+	return 0;
+}
+
+int tree_dir_read(const char *root, const char *path, size_t limit, cairn_buf *out)
+{
+	int fd;
+	int err = open_regular(root, path, &fd);
+	if (err)
+		return err;
+	err = read_regular(fd, root, path, limit, 1, out);
 	close(fd);
+	return err;
+}
+
+/* Fills buf with exactly len bytes at offset of a regular file of a directory tree, opened the way
+ * tree_dir_read opens it; CAIRN_EIO when the file is shorter than that now (it changed since the walk). */
+int tree_dir_read_at(const char *root, const char *path, uint64_t offset, void *buf, size_t len)
+{
+	int fd = -1;
+	int err = open_regular(root, path, &fd);
+	size_t done = 0;
+	while (!err && done < len) {
+		ssize_t got = pread(fd, (unsigned char *)buf + done, len - done, (off_t)(offset + done));
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0)
+			err = cairn_error_set(CAIRN_EIO, "%s%s: read failed: %s", root, path, strerror(errno));
+		else if (got == 0)
+			err = cairn_error_set(CAIRN_EIO, "%s%s: shorter than when it was listed (it changed)", root, path);
+		else
+			done += (size_t)got;
+	}
+	if (fd >= 0)
+		close(fd);
 	return err;
 }
 

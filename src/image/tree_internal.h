@@ -146,5 +146,7 @@ extern int tree_dir_without_openat2;
 
 /* Reads a regular file of a directory tree, never following a symlink, never leaving root. */
 int tree_dir_read(const char *root, const char *path, size_t limit, cairn_buf *out);
+/* Reads exactly len bytes at offset of such a file (pread); CAIRN_EIO when it has fewer now. */
+int tree_dir_read_at(const char *root, const char *path, uint64_t offset, void *buf, size_t len);
 
 #endif

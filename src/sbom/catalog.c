@@ -42,7 +42,7 @@ static int want_file(void *arg, const char *path, uint64_t size)
 		return 1;
 	if (sbom_rust_want(path, size) || sbom_elfnote_want(path, size, w->directory))
 		return 1;
-	if (sbom_java_want(path, size))
+	if (sbom_java_want(path, size, w->directory))
 		return 1;
 	if (sbom_ruby_wants(path, size) || sbom_php_wants(path, size) || sbom_dotnet_wants(path, size))
 		return 1;
@@ -244,7 +244,7 @@ int cairn_sbom_catalog(cairn_sbom **out, cairn_image *image, const cairn_sbom_op
 		err = catalog_apk(&c);
 	if (!err)
 		err = sbom_rpm_catalog(c.sbom, c.tree, c.layers, c.layer_count, c.max_db);
-	if (!err)
+	if (!err) /* go.mod files; Go binaries are read in the pass over binaries below */
 		err = sbom_go_catalog(c.sbom, c.tree, c.layers, c.layer_count, cairn_image_get_kind(image) == CAIRN_IMAGE_DIR);
 	if (!err) /* after the OS catalogers: a distribution an OS package owns is linked to it */
 		err = sbom_python_catalog(c.sbom, c.tree, c.layers, c.layer_count);
@@ -253,7 +253,7 @@ int cairn_sbom_catalog(cairn_sbom **out, cairn_image *image, const cairn_sbom_op
 	if (!err)
 		err = sbom_rust_catalog(c.sbom, c.tree, c.layers, c.layer_count);
 	if (!err) /* after the OS catalogers: a binary their databases list adds no second package */
-		err = sbom_elfnote_catalog(c.sbom, c.tree, c.layers, c.layer_count, cairn_image_get_kind(image) == CAIRN_IMAGE_DIR);
+		err = sbom_binary_catalog(c.sbom, c.tree, c.layers, c.layer_count);
 	if (!err)
 		err = sbom_java_catalog(c.sbom, c.tree, c.layers, c.layer_count);
 	if (!err)

@@ -1,4 +1,5 @@
-/* ELF package notes, and the one pass over binaries that reads them and cargo auditable data.
+/* ELF package notes, and the one pass over binaries that reads them, Go build info and cargo auditable
+ * data, loading each candidate binary once and only in the parts those need (sbom_elf_load).
  *
  * The package metadata note (systemd.io "Package Metadata for Executable Files"; Fedora builds every
  * binary with it, `ld --package-metadata` writes it): an ELF note with owner "FDO" and type
@@ -9,8 +10,8 @@
  * binary. Notes are found in SHT_NOTE sections, or in PT_NOTE segments when section headers are
  * gone; their sizes and padding are checked strictly, and a broken .note.package costs a warning.
  *
- * A binary whose package the OS database already lists (same type and name) adds nothing: the package
- * is listed once. Binaries of one package (all of them carry the same note) make one package with a
+ * A binary an OS package owns (its file list names it), or whose package the OS database already
+ * lists (same type and name), adds nothing: the package is listed once, as the database says. Binaries of one package (all of them carry the same note) make one package with a
  * location per binary.
  *
  * Which files: regular files of ELF_MIN_SIZE to ELF_MAX_SIZE bytes in a bin/, sbin/ or libexec/
@@ -184,9 +185,10 @@ static int read_desc(const struct note_find *f, json_t **doc, struct note_pkg *p
 	return 0;
 }
 
-/* What the pass knows: OS packages by "type\nname", note packages by "type\nname\nversion". */
+/* What the pass knows: OS packages by "type\nname", the files OS packages own by path, note packages
+ * by "type\nname\nversion". */
 struct note_ctx {
-	sbom_name_index *os, *notes;
+	sbom_name_index *os, *owned, *notes;
 };
 
 static int key_of(cairn_buf *key, const char *type, const char *name, const char *version)
@@ -201,6 +203,10 @@ static int add_note_package(cairn_sbom *sbom, const struct note_pkg *n, const ch
 	size_t index;
 	int err = 0;
 	if (ctx != NULL) {
+		/* A file an OS package installed is that package's: Debian's libsystemd0 carries the note of
+		 * its source package, systemd, which is not installed. */
+		if (sbom_name_index_find(ctx->owned, path, strlen(path), &index) == 0)
+			return 0;
 		err = key_of(&key, n->type, n->name, NULL);
 		if (!err && sbom_name_index_find(ctx->os, (const char *)key.data, key.len, &index) == 0) {
 			cairn_buf_free(&key); /* the OS database lists it already */
@@ -260,46 +266,96 @@ static int index_os_packages(cairn_sbom *sbom, struct note_ctx *ctx)
 	cairn_buf key = CAIRN_BUF_INIT;
 	int err = sbom_name_index_new(&ctx->os);
 	if (!err)
+		err = sbom_name_index_new(&ctx->owned);
+	if (!err)
 		err = sbom_name_index_new(&ctx->notes);
 	for (size_t i = 0; !err && i < cairn_sbom_package_count(sbom); i++) {
 		const cairn_sbom_package *p = cairn_sbom_package_at(sbom, i);
 		err = key_of(&key, p->type, p->name, NULL);
 		if (!err)
 			err = sbom_name_index_add(ctx->os, (const char *)key.data, key.len, i, 0);
+		for (size_t f = 0; !err && f < p->file_count; f++)
+			err = sbom_name_index_add(ctx->owned, p->files[f], strlen(p->files[f]), i, 0);
 	}
 	cairn_buf_free(&key);
 	return err;
 }
 
-int sbom_elfnote_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, int directory)
+/* One candidate binary in memory: loaded sparsely (mem) or, where the tree cannot read parts of it,
+ * whole (whole, reused from binary to binary). */
+struct binary {
+	sbom_elf elf;
+	unsigned char *mem;
+	size_t mem_len;
+	cairn_buf whole;
+};
+
+static void unload(struct binary *b)
 {
-	(void)directory; /* a directory's binaries are read from disk here; an image's were kept (or are re-read) */
-	struct note_ctx ctx = {NULL, NULL};
-	cairn_buf data = CAIRN_BUF_INIT;
+	sbom_elf_unload(b->mem, b->mem_len);
+	b->mem = NULL;
+	b->mem_len = 0;
+}
+
+/* Loads the binary: 0, or 1 when it is no ELF file or cannot be read (a warning names it). Go build info
+ * of the pointer kind (before Go 1.18) has its strings elsewhere in the file: such a binary is read
+ * whole, as is an image's binary whose content was not kept (its layer is streamed again). */
+static int load_binary(cairn_sbom *sbom, const cairn_tree *tree, const cairn_entry *e, int go, struct binary *b)
+{
+	unload(b);
+	int r = sbom_elf_load(&b->elf, &b->mem, tree, e);
+	b->mem_len = r == 0 ? b->elf.len : 0;
+	if (r == 0 && go && sbom_go_buildinfo_indirect(&b->elf)) {
+		unload(b);
+		r = CAIRN_EUNSUPPORTED;
+	}
+	if (r == CAIRN_EUNSUPPORTED) {
+		cairn_error_clear();
+		cairn_buf_clear(&b->whole);
+		r = cairn_tree_read(tree, e, (size_t)e->size, &b->whole); /* candidates are size-bounded */
+		if (r == 0 && sbom_elf_open(&b->elf, b->whole.data, b->whole.len) != 0)
+			r = 1;
+	}
+	if (r < 0) { /* even out of memory: this binary is too big for it, others may be fine */
+		cairn_sbom_warn(sbom, "%s: cannot be read (%s); its Go modules, package note and Rust packages are not listed",
+				e->path, cairn_error_message());
+		cairn_error_clear();
+		return 1;
+	}
+	return r;
+}
+
+int sbom_binary_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count)
+{
+	struct note_ctx ctx = {NULL, NULL, NULL};
+	struct binary b;
+	memset(&b, 0, sizeof b);
+	size_t first = cairn_sbom_package_count(sbom);
 	int err = index_os_packages(sbom, &ctx);
 	for (size_t i = 0; !err && i < cairn_tree_count(tree); i++) {
 		const cairn_entry *e = cairn_tree_at(tree, i);
-		int library;
-		if ((e->type != CAIRN_ENTRY_FILE && e->type != CAIRN_ENTRY_HARDLINK) || !candidate(e->path, e->size, &library) ||
-		    !(library || (e->mode & 0111)))
+		if (e->type != CAIRN_ENTRY_FILE && e->type != CAIRN_ENTRY_HARDLINK)
+			continue;
+		int library, go = sbom_go_binary_candidate(e->path, e->size) && (e->mode & 0111);
+		int note = candidate(e->path, e->size, &library) && (library || (e->mode & 0111));
+		if (!go && !note)
+			continue;
+		if (load_binary(sbom, tree, e, go, &b) != 0)
 			continue;
 		const char *layer = e->layer >= 0 && (size_t)e->layer < layer_count ? layers[e->layer] : NULL;
-		cairn_buf_clear(&data);
-		if (cairn_tree_read(tree, e, (size_t)ELF_MAX_SIZE, &data) != 0) {
-			cairn_sbom_warn(sbom, "%s: cannot be read (%s); its package note and Rust packages are not listed", e->path,
-					cairn_error_message());
-			cairn_error_clear();
-			continue;
-		}
-		sbom_elf elf;
-		if (sbom_elf_open(&elf, data.data, data.len) != 0)
-			continue; /* a script, not ELF */
-		err = parse_note(sbom, &elf, e->path, layer, &ctx);
-		if (!err)
-			err = sbom_rust_parse_binary(sbom, &elf, e->path, layer);
+		if (go)
+			err = sbom_go_parse_binary(sbom, b.elf.data, b.elf.len, e->path, layer);
+		if (!err && note)
+			err = parse_note(sbom, &b.elf, e->path, layer, &ctx);
+		if (!err && note)
+			err = sbom_rust_parse_binary(sbom, &b.elf, e->path, layer);
 	}
-	cairn_buf_free(&data);
+	unload(&b);
+	cairn_buf_free(&b.whole);
 	sbom_name_index_free(ctx.os);
+	sbom_name_index_free(ctx.owned);
 	sbom_name_index_free(ctx.notes);
+	if (!err) /* a Go program a distro installed belongs to its package */
+		err = sbom_go_link_owners(sbom, first);
 	return err;
 }

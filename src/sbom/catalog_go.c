@@ -63,14 +63,17 @@ static int go_candidate(const char *path, uint64_t size)
 	return GO_NONE;
 }
 
-/* Memory: a directory's binaries are read from disk one at a time at catalog time, so none is kept;
- * an image's are kept as their layer streams past (reading them later means streaming the layer
- * again), bounded in sum by the tree's max_kept_bytes; past it the tree reads them again. */
+/* Memory: a directory's binaries are read from disk one at a time at catalog time, and only in the
+ * parts the pass over binaries needs, so none is kept; an image's are kept as their layer streams past
+ * (reading them later means streaming the layer again), bounded in sum by the tree's max_kept_bytes;
+ * past it the tree reads them again. */
 int sbom_go_want(const char *path, uint64_t size, int directory)
 {
 	int kind = go_candidate(path, size);
 	return directory ? kind == GO_MOD : kind == GO_BINARY;
 }
+
+int sbom_go_binary_candidate(const char *path, uint64_t size) { return go_candidate(path, size) == GO_BINARY; }
 
 /* ---- ELF (read through elf.c) ---- */
 
@@ -95,6 +98,12 @@ static int find_buildinfo(const sbom_elf *e, size_t *off, size_t *avail)
 			}
 	}
 	return -1;
+}
+
+int sbom_go_buildinfo_indirect(const sbom_elf *e)
+{
+	size_t off, avail;
+	return find_buildinfo(e, &off, &avail) == 0 && avail >= 32 && !(e->data[off + 15] & 2);
 }
 
 static int uvarint(const unsigned char *p, size_t avail, uint64_t *value, size_t *used)
@@ -548,7 +557,7 @@ int sbom_go_parse_mod(cairn_sbom *sbom, const char *text, size_t len, const char
 
 /* Links every Go package found at or after `first` to the OS package (deb, rpm, apk) that owns its
  * binary, so a Go program a distro installed is neither counted apart from its package nor lost. */
-static int link_owners(cairn_sbom *sbom, size_t first)
+int sbom_go_link_owners(cairn_sbom *sbom, size_t first)
 {
 	size_t count = cairn_sbom_package_count(sbom);
 	if (first >= count)
@@ -575,31 +584,26 @@ static int link_owners(cairn_sbom *sbom, size_t first)
 
 int sbom_go_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, int directory)
 {
+	if (!directory) /* an image's go.mod files are sources, not what it runs */
+		return 0;
 	cairn_buf data = CAIRN_BUF_INIT;
 	size_t first = cairn_sbom_package_count(sbom);
 	int err = 0;
 	for (size_t i = 0; !err && i < cairn_tree_count(tree); i++) {
 		const cairn_entry *e = cairn_tree_at(tree, i);
-		int kind = go_candidate(e->path, e->size);
-		if ((e->type != CAIRN_ENTRY_FILE && e->type != CAIRN_ENTRY_HARDLINK) || kind == GO_NONE)
-			continue;
-		int gomod = kind == GO_MOD;
-		if (gomod ? !directory : !(e->mode & 0111))
+		if ((e->type != CAIRN_ENTRY_FILE && e->type != CAIRN_ENTRY_HARDLINK) || go_candidate(e->path, e->size) != GO_MOD)
 			continue;
 		const char *layer = e->layer >= 0 && (size_t)e->layer < layer_count ? layers[e->layer] : NULL;
 		cairn_buf_clear(&data);
-		if (cairn_tree_read(tree, e, gomod ? (size_t)GO_MAX_GOMOD : (size_t)GO_MAX_BINARY, &data) != 0) {
+		if (cairn_tree_read(tree, e, (size_t)GO_MAX_GOMOD, &data) != 0) {
 			cairn_sbom_warn(sbom, "%s: cannot be read (%s); its Go modules are not listed", e->path, cairn_error_message());
 			cairn_error_clear();
 			continue;
 		}
-		if (gomod)
-			err = sbom_go_parse_mod(sbom, (const char *)data.data, data.len, e->path, layer);
-		else
-			err = sbom_go_parse_binary(sbom, data.data, data.len, e->path, layer);
+		err = sbom_go_parse_mod(sbom, (const char *)data.data, data.len, e->path, layer);
 	}
 	cairn_buf_free(&data);
 	if (!err)
-		err = link_owners(sbom, first);
+		err = sbom_go_link_owners(sbom, first);
 	return err;
 }

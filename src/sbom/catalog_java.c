@@ -74,9 +74,11 @@ static const char *archive_reason(struct archive *a)
 
 static int zip_magic(const void *data, size_t len) { return len >= 4 && memcmp(data, "PK\3\4", 4) == 0; }
 
-int sbom_java_want(const char *path, uint64_t size)
+/* An image's archives are kept as their layer streams past (reading them later means streaming the
+ * layer again); a directory's are read from disk one at a time when cataloged, so none is kept. */
+int sbom_java_want(const char *path, uint64_t size, int directory)
 {
-	return java_ext(path) != EXT_NONE && size <= JAVA_MAX_ARCHIVE;
+	return !directory && java_ext(path) != EXT_NONE && size <= JAVA_MAX_ARCHIVE;
 }
 
 /* ---- one top archive and what is nested in it ---- */

@@ -1,10 +1,15 @@
 /* ELF reading for the catalogers that look inside binaries (Go build info, cargo auditable data,
  * package notes): the file header, program headers, sections by name and notes, every offset and
  * size checked against the bytes at hand, in either byte order and either class (the System V gABI,
- * "ELF Header", "Program Header", "Sections" and "Note Section"). */
+ * "ELF Header", "Program Header", "Sections" and "Note Section"); and loading a binary of a tree in
+ * only the parts those readers need (sbom_elf_load). */
 #include "sbom_internal.h"
 
+#include "cairn/error.h"
+
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 
 uint64_t sbom_elf_rd(const sbom_elf *e, size_t off, unsigned width)
 {
@@ -174,4 +179,175 @@ int sbom_elf_notes(const sbom_elf *e, size_t off, size_t size, unsigned align, s
 		pos += 12 + (size_t)name_pad + (size_t)desc_pad;
 	}
 	return 0;
+}
+
+/* ---- loading a binary of a tree sparsely ---- */
+
+/* The catalogers read a few small parts of a binary that may be hundreds of megabytes, so a binary is
+ * loaded into zeroed pages of its size with only those parts read into place at their offsets: the
+ * parsers see a normal file image whose other bytes are 0. The pages come from mmap, not calloc:
+ * malloc may hand out reused heap memory and clear all of it, making every page resident, while
+ * anonymous pages never written cost no memory (reading them maps the shared zero page).
+ * A hostile header cannot make this read or allocate more than the file holds: every range is checked
+ * against the file's size, and once the ranges add up to the whole file (or too many reads), the file
+ * is read whole once instead. */
+#define LOAD_FRONT ((size_t)4096)  /* the header, program headers and the first notes, in one read */
+#define LOAD_MAX_RANGES 64
+#define LOAD_MAX_PHNUM 4096u      /* real binaries have about a dozen */
+#define LOAD_BUILDINFO ((uint64_t)64 * 1024) /* Go's debug/buildinfo reads this much of the build info */
+
+struct load_range {
+	uint64_t off, len;
+};
+
+struct loader {
+	const cairn_tree *tree;
+	const cairn_entry *entry;
+	unsigned char *data;
+	size_t len;
+	struct load_range ranges[LOAD_MAX_RANGES];
+	size_t count;
+	uint64_t loaded; /* bytes read so far */
+	int whole;       /* all of the file is in data */
+};
+
+static int load_whole(struct loader *l)
+{
+	int err = cairn_tree_read_at(l->tree, l->entry, 0, l->data, l->len);
+	l->whole = !err;
+	return err;
+}
+
+/* Reads [off, off+len) into place, unless it is empty, outside the file (left zero: the parsers then
+ * find nothing there and say so) or read already. */
+static int load_range(struct loader *l, uint64_t off, uint64_t len)
+{
+	if (l->whole || len == 0 || off > l->len || len > l->len - off)
+		return 0;
+	for (size_t i = 0; i < l->count; i++)
+		if (off >= l->ranges[i].off && off + len <= l->ranges[i].off + l->ranges[i].len)
+			return 0;
+	if (l->count == LOAD_MAX_RANGES || len > l->len - l->loaded)
+		return load_whole(l);
+	int err = cairn_tree_read_at(l->tree, l->entry, off, l->data + off, (size_t)len);
+	if (err)
+		return err;
+	l->ranges[l->count].off = off;
+	l->ranges[l->count++].len = len;
+	l->loaded += len;
+	return 0;
+}
+
+/* 1 when section i's name starts with prefix (the name table is loaded by then). */
+static int name_starts(const sbom_elf *e, unsigned i, const char *prefix)
+{
+	uint64_t off, size;
+	sbom_elf_section s;
+	if (name_table(e, &off, &size) != 0 || sbom_elf_section_at(e, i, &s) != 0 || s.name >= size)
+		return 0;
+	size_t n = strlen(prefix);
+	return size - s.name >= n && memcmp(e->data + off + s.name, prefix, n) == 0;
+}
+
+/* The sections: every SHT_NOTE (package notes), .go.buildinfo and .dep-v0. Sets *search_segments
+ * when Go's build info must be searched for in the writable segments: no section names to go by, or
+ * a Go binary (.go* or .note.go.* sections) without .go.buildinfo. */
+static int load_sections(struct loader *l, const sbom_elf *e, int *search_segments)
+{
+	uint64_t toff, tsize;
+	int named = name_table(e, &toff, &tsize) == 0, go = 0, buildinfo = 0, err = 0;
+	for (unsigned i = 0; !err && i < e->shnum; i++) {
+		sbom_elf_section s;
+		if (sbom_elf_section_at(e, i, &s) != 0)
+			break;
+		if (s.type == 8 /* SHT_NOBITS */)
+			continue;
+		uint64_t size = s.type == 7 /* SHT_NOTE */ ? s.size : 0;
+		if (sbom_elf_section_named(e, i, ".go.buildinfo")) {
+			/* the inline strings follow the header; the parser reads as far as the file goes */
+			size = s.size > LOAD_BUILDINFO ? s.size : LOAD_BUILDINFO;
+			if (s.offset < l->len && size > l->len - s.offset)
+				size = l->len - s.offset;
+			buildinfo = 1;
+		} else if (sbom_elf_section_named(e, i, ".dep-v0")) {
+			size = s.size;
+		} else if (name_starts(e, i, ".go") || name_starts(e, i, ".note.go.")) {
+			go = 1;
+		}
+		err = load_range(l, s.offset, size);
+	}
+	*search_segments = !buildinfo && (!named || go || e->shnum == 0);
+	return err;
+}
+
+/* Without section headers: PT_NOTE segments; when Go's build info must be searched for: the writable
+ * PT_LOAD segments. */
+static int load_segments(struct loader *l, const sbom_elf *e, int search_segments)
+{
+	int err = 0;
+	for (unsigned i = 0; !err && i < e->phnum; i++) {
+		sbom_elf_segment s;
+		if (sbom_elf_segment_at(e, i, &s) != 0)
+			break;
+		if ((s.type == 4 /* PT_NOTE */ && e->shnum == 0) || (search_segments && s.type == 1 && (s.flags & 2)))
+			err = load_range(l, s.offset, s.filesz);
+	}
+	return err;
+}
+
+int sbom_elf_load(sbom_elf *e, unsigned char **mem, const cairn_tree *tree, const cairn_entry *entry)
+{
+	*mem = NULL;
+	unsigned char head[64];
+	if (entry->size < 52)
+		return 1;
+	size_t n = entry->size < sizeof head ? (size_t)entry->size : sizeof head;
+	int err = cairn_tree_read_at(tree, entry, 0, head, n);
+	if (err)
+		return err;
+	if (sbom_elf_open(e, head, n) != 0)
+		return 1;
+	if (entry->size > SIZE_MAX)
+		return cairn_error_set(CAIRN_ETOOBIG, "%s: too large to load", entry->path);
+	struct loader l;
+	memset(&l, 0, sizeof l);
+	l.tree = tree;
+	l.entry = entry;
+	l.len = (size_t)entry->size;
+	void *pages = mmap(NULL, l.len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (pages == MAP_FAILED)
+		return cairn_error_set(CAIRN_ENOMEM, "%s: out of memory for %zu bytes", entry->path, l.len);
+	l.data = pages;
+	/* e points into data from here on: ranges land in place as they are read */
+	err = load_range(&l, 0, l.len < LOAD_FRONT ? l.len : LOAD_FRONT);
+	if (!err && sbom_elf_open(e, l.data, l.len) != 0)
+		err = cairn_error_set(CAIRN_EIO, "%s: changed while it was read", entry->path);
+	if (!err && e->phnum > LOAD_MAX_PHNUM)
+		err = cairn_error_set(CAIRN_EINVAL, "%s: its ELF header claims %u program headers (at most %u are read)",
+				      entry->path, e->phnum, LOAD_MAX_PHNUM);
+	if (!err)
+		err = load_range(&l, e->phoff, (uint64_t)e->phnum * e->phentsize);
+	if (!err)
+		err = load_range(&l, e->shoff, (uint64_t)e->shnum * e->shentsize);
+	uint64_t toff, tsize;
+	if (!err && name_table(e, &toff, &tsize) == 0)
+		err = load_range(&l, toff, tsize);
+	int search_segments = 0;
+	if (!err)
+		err = load_sections(&l, e, &search_segments);
+	if (!err)
+		err = load_segments(&l, e, search_segments);
+	if (err) {
+		munmap(l.data, l.len);
+		memset(e, 0, sizeof *e);
+		return err;
+	}
+	*mem = l.data;
+	return 0;
+}
+
+void sbom_elf_unload(unsigned char *mem, size_t len)
+{
+	if (mem != NULL)
+		munmap(mem, len);
 }

@@ -52,7 +52,7 @@ int sbom_python_normalize(const char *name, size_t len, cairn_buf *out);
 int sbom_npm_wants(const char *path, uint64_t size);
 int sbom_npm_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
 /* Java (catalog_java.c): JAR, WAR, EAR and the archives nested in them. */
-int sbom_java_want(const char *path, uint64_t size);
+int sbom_java_want(const char *path, uint64_t size, int directory);
 int sbom_java_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
 /* Readers of other tools' SBOMs (read_cyclonedx.c, read_spdx.c), from parsed JSON. */
 int sbom_read_cyclonedx(cairn_sbom *sbom, struct json_t *doc, const char *what);
@@ -63,8 +63,13 @@ int sbom_read_license(cairn_sbom *sbom, cairn_sbom_package *p, const char *expr,
 int sbom_read_purl(cairn_sbom *sbom, cairn_sbom_package *p, const char *purl, const char *what);
 
 /* Go (catalog_go.c): build info of ELF binaries and go.mod files (for directory sources only). want:
- * the files whose content the tree should keep (binaries of images; go.mod files of directories). */
+ * the files whose content the tree should keep (binaries of images; go.mod files of directories).
+ * Binaries are read by the pass over binaries (sbom_binary_catalog), which asks binary_candidate
+ * which files might be Go programs, buildinfo_indirect whether a binary needs the whole file (the
+ * pointer-based build info before Go 1.18), and link_owners to tie the Go packages found from index
+ * `first` on to the OS packages owning their binaries; sbom_go_catalog reads go.mod files. */
 int sbom_go_want(const char *path, uint64_t size, int directory);
+int sbom_go_binary_candidate(const char *path, uint64_t size);
 int sbom_go_parse_binary(cairn_sbom *sbom, const unsigned char *data, size_t len, const char *path, const char *layer);
 int sbom_go_parse_mod(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
 int sbom_go_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, int directory);
@@ -96,6 +101,19 @@ int sbom_elf_section_named(const sbom_elf *e, unsigned i, const char *name);
 int sbom_elf_addr(const sbom_elf *e, uint64_t addr, uint64_t n, size_t *off);
 /* The bytes of the section called name, inside the file; -1 when there is none. */
 int sbom_elf_find_section(const sbom_elf *e, const char *name, size_t *off, size_t *size);
+/* Loads the parts of a tree's binary the catalogers read into *mem (zeroed pages of the file's size,
+ * released with sbom_elf_unload(*mem, e->len)):
+ * the ELF header, program and section headers, the section names, every SHT_NOTE section,
+ * .go.buildinfo (with up to 64 KiB after it, what Go itself reads) and .dep-v0; without section
+ * headers the PT_NOTE segments; and the writable PT_LOAD segments where Go's build info must be
+ * searched for (no section headers, or a Go binary without .go.buildinfo). Other bytes stay 0, so the
+ * parsers above work on *mem unchanged. Returns 0 with e open over *mem; 1 (nothing allocated) when the
+ * file is no ELF file, of which only the first 64 bytes are read; CAIRN_EUNSUPPORTED when the tree
+ * cannot read parts of it (read it whole); another error with the message set. */
+int sbom_elf_load(sbom_elf *e, unsigned char **mem, const cairn_tree *tree, const cairn_entry *entry);
+void sbom_elf_unload(unsigned char *mem, size_t len);
+int sbom_go_buildinfo_indirect(const sbom_elf *e);
+int sbom_go_link_owners(cairn_sbom *sbom, size_t first);
 /* Calls fn for each note in [off, off+size) with the given alignment (4 or 8); a nonzero return of fn
  * stops the walk and is returned; -1 when a note's sizes or padding leave the region. */
 typedef int (*sbom_elf_note_fn)(void *arg, const char *name, size_t namesz, uint32_t type, const unsigned char *desc,
@@ -107,11 +125,12 @@ int sbom_rust_want(const char *path, uint64_t size);
 int sbom_rust_parse_lock(cairn_sbom *sbom, const char *text, size_t len, const char *path, const char *layer);
 int sbom_rust_parse_binary(cairn_sbom *sbom, const sbom_elf *elf, const char *path, const char *layer);
 int sbom_rust_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
-/* ELF package notes (catalog_elfnote.c); its catalog pass reads each candidate binary once for both
- * the package note and cargo auditable data. want: binaries of images (a directory's are read later). */
+/* ELF package notes (catalog_elfnote.c), and the one pass over binaries (sbom_binary_catalog): each
+ * candidate binary is loaded once, sparsely (sbom_elf_load), for Go build info, the package note and
+ * cargo auditable data. want: binaries of images (a directory's are read in parts later). */
 int sbom_elfnote_want(const char *path, uint64_t size, int directory);
 int sbom_elfnote_parse(cairn_sbom *sbom, const sbom_elf *elf, const char *path, const char *layer);
-int sbom_elfnote_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count, int directory);
+int sbom_binary_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layers, size_t layer_count);
 /* CPEs (cpe.c): appends one attribute value bound for a CPE 2.3 formatted string (NISTIR 7695 6.2):
  * NULL or "" is ANY ("*"); -1 (no CPE should be made) for a value that has whitespace, control or
  * non-ASCII bytes, or is "-" alone (it would read as NA). */

@@ -5,13 +5,16 @@
  * and hostile bytes: every truncation, lengths and pointers outside the file. The real binaries of
  * Debian packages are compared with `go version -m` in tests/e2e/sbom_go_rpm.bats. */
 #include "cairn/error.h"
+#include "cairn/image.h"
 #include "cairn/sbom.h"
 #include "sbom/sbom_internal.h"
 #include "test_util.h"
 
 #include <criterion/criterion.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* The 16-byte markers Go (>= 1.13) writes around module info (runtime/debug's modinfo sentinels). */
 static const char sentinel_start[] = "0w\xaf\x0c\x92t\x08\x02\x41\xe1\xc1\x07\xe6\xd6\x18\xe6";
@@ -361,4 +364,114 @@ Test(sbom_go, want_chooses_by_place_name_and_size)
 	cr_assert_not(sbom_go_want("/usr/bin/skopeo", 30 * mb, 1));
 	cr_assert(sbom_go_want("/src/app/go.mod", 1000, 1));
 	cr_assert_not(sbom_go_want("/src/app/go.mod", 1000, 0));
+}
+
+/* ---- Go binaries of a directory, read in parts ---- */
+
+#define BIG_BINARY ((size_t)600 * 1024) /* over the 512 KiB no Go program is smaller than */
+#define MARKER_OFF ((size_t)300 * 1024)
+#define FAR_OFF ((size_t)400 * 1024)
+
+/* Writes im at dir/usr/bin/app, padded to BIG_BINARY bytes with a marker no parser needs; far (64-bit
+ * little-endian with sections only): the build info moved from BI_OFF to FAR_OFF, where its section
+ * header then points. */
+static void write_binary(const char *dir, const struct image *im, int far)
+{
+	char path[256];
+	snprintf(path, sizeof path, "%s/usr", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/usr/bin", dir);
+	mkdir(path, 0755);
+	snprintf(path, sizeof path, "%s/usr/bin/app", dir);
+	unsigned char *data = calloc(1, BIG_BINARY);
+	cr_assert_not_null(data);
+	memcpy(data, im->b, im->len);
+	memset(data + MARKER_OFF, 0xaa, 64);
+	if (far) {
+		memcpy(data + FAR_OFF, data + BI_OFF, SH_STR - BI_OFF);
+		memset(data + BI_OFF, 0, SH_STR - BI_OFF);
+		for (unsigned i = 0; i < 8; i++)
+			data[SH_OFF + 64 + 0x18 + i] = (unsigned char)(FAR_OFF >> (8 * i));
+	}
+	FILE *f = fopen(path, "wb");
+	cr_assert_not_null(f);
+	cr_assert_eq(fwrite(data, 1, BIG_BINARY, f), BIG_BINARY);
+	fclose(f);
+	cr_assert_eq(chmod(path, 0755), 0);
+	free(data);
+}
+
+static void remove_dir(const char *dir)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+	cr_assert_eq(system(cmd), 0);
+}
+
+/* Build info of every layout, through the sparse loader: what is read holds it all (inline strings),
+ * or the loader says the whole file is needed (the pointer format); the marker is never read. */
+Test(sbom_go, sparse_load_finds_the_build_info)
+{
+	char mod[1024];
+	size_t n = wrapped_modinfo(mod);
+	for (int inl = 0; inl <= 1; inl++)
+		for (int sections = 0; sections <= 2; sections++) {
+			char dir[] = "/tmp/cairn-go-load-XXXXXX";
+			cr_assert_not_null(mkdtemp(dir));
+			struct image im;
+			build_elf(&im, 1, 0, inl, sections > 0, inl ? "go1.21.5" : "go1.16.15", mod, n);
+			write_binary(dir, &im, sections == 2 && inl); /* 2: the section far from the front */
+			cairn_tree *tree;
+			cr_assert_eq(cairn_tree_from_dir(&tree, dir, NULL, NULL, NULL), 0, "%s", cairn_error_message());
+			const cairn_entry *e = cairn_tree_lookup(tree, "/usr/bin/app");
+			cr_assert_not_null(e);
+			sbom_elf elf;
+			unsigned char *mem;
+			cr_assert_eq(sbom_elf_load(&elf, &mem, tree, e), 0, "%s", cairn_error_message());
+			cr_assert_eq(elf.len, BIG_BINARY);
+			cr_assert_eq(mem[MARKER_OFF], 0, "inline %d sections %d: the marker was read", inl, sections);
+			cr_assert_eq(sbom_go_buildinfo_indirect(&elf), !inl);
+			if (inl) {
+				cairn_sbom *sbom;
+				cr_assert_eq(cairn_sbom_new(&sbom), 0);
+				cr_assert_eq(sbom_go_parse_binary(sbom, mem, elf.len, "/usr/bin/app", NULL), 0);
+				expect_app(sbom, "go1.21.5");
+				cairn_sbom_free(sbom);
+			}
+			sbom_elf_unload(mem, elf.len);
+			cairn_tree_free(tree);
+			remove_dir(dir);
+		}
+}
+
+/* The whole cataloger over a directory: the same packages in every layout, the pointer format by a
+ * whole read of the binary. */
+Test(sbom_go, catalog_directory_binaries_in_every_layout)
+{
+	char mod[1024];
+	size_t n = wrapped_modinfo(mod);
+	for (int inl = 0; inl <= 1; inl++)
+		for (int sections = 0; sections <= 1; sections++)
+			for (int big = 0; big <= 1; big++) {
+				char dir[] = "/tmp/cairn-go-dir-XXXXXX";
+				cr_assert_not_null(mkdtemp(dir));
+				struct image im;
+				const char *go = inl ? "go1.21.5" : "go1.16.15";
+				build_elf(&im, 1, big, inl, sections, go, mod, n);
+				write_binary(dir, &im, 0);
+				char source[64];
+				snprintf(source, sizeof source, "dir:%s", dir);
+				cairn_image *image;
+				cairn_sbom *sbom;
+				cr_assert_eq(cairn_image_open(&image, source, NULL), 0, "%s", cairn_error_message());
+				cr_assert_eq(cairn_sbom_catalog(&sbom, image, NULL), 0, "%s", cairn_error_message());
+				cairn_image_close(image);
+				cr_assert_eq(cairn_sbom_package_count(sbom), 5, "inline %d sections %d big %d", inl, sections, big);
+				cr_assert_str_eq(find(sbom, "stdlib")->version, go);
+				cr_assert_str_eq(find(sbom, "golang.org/x/sys")->version, "v0.2.0");
+				cr_assert_str_eq(find(sbom, "example.com/app")->locations[0].path, "/usr/bin/app");
+				cr_assert(depends(sbom, "example.com/app", "stdlib"));
+				cairn_sbom_free(sbom);
+				remove_dir(dir);
+			}
 }

@@ -655,8 +655,18 @@ Test(sbom_rust, catalog_directory)
 	build_elf(&f, 1, 0, s1, 1, 0);
 	write_file("usr/bin/hello", f.b, f.len, 0755);
 	free(f.b);
-	static const char status[] = "Package: hello\nStatus: install ok installed\nVersion: 2.10-3\nArchitecture: amd64\n\n";
+	/* as Debian's libsystemd0: the note names the source package (systemd, not installed), the file
+	 * belongs to the binary package dpkg lists; the SBOM must not claim systemd is installed */
+	n = build_note(notes, 0, "FDO", 0xcafe1a7e, "{\"type\":\"deb\",\"os\":\"debian\",\"name\":\"systemd\",\"version\":\"252.39-1\"}");
+	build_elf(&f, 1, 0, s1, 1, 0);
+	write_file("usr/lib/x86_64-linux-gnu/libsystemd.so.0.35.0", f.b, f.len, 0644);
+	free(f.b);
+	static const char status[] = "Package: hello\nStatus: install ok installed\nVersion: 2.10-3\nArchitecture: amd64\n\n"
+				     "Package: libsystemd0\nStatus: install ok installed\nVersion: 252.39-1\nArchitecture: amd64\n"
+				     "Source: systemd\n\n";
 	write_file("var/lib/dpkg/status", status, strlen(status), 0644);
+	static const char list[] = "/.\n/usr/lib/x86_64-linux-gnu/libsystemd.so.0.35.0\n";
+	write_file("var/lib/dpkg/info/libsystemd0:amd64.list", list, strlen(list), 0644);
 	/* a Rust program outside bin/ (extension-less, over 64 KiB) with auditable data, and a lockfile */
 	size_t zlen = deflate_text(audit_json, strlen(audit_json), &z);
 	unsigned char *pad = calloc(1, 70000);
@@ -687,6 +697,8 @@ Test(sbom_rust, catalog_directory)
 	cr_assert_eq(hellos, 1);
 	cr_assert_str_eq(hello->type, "deb");
 	cr_assert_str_eq(hello->locations[0].path, "/var/lib/dpkg/status"); /* once, from the database */
+	cr_assert_null(find(sbom, "systemd", NULL), "a note in a file libsystemd0 owns adds no systemd package");
+	cr_assert_not_null(find(sbom, "libsystemd0", NULL));
 	const cairn_sbom_package *app = find(sbom, "app", "0.1.0");
 	cr_assert_not_null(app);
 	size_t cargo = 0;
@@ -701,4 +713,242 @@ Test(sbom_rust, catalog_directory)
 	char cmd[96];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
 	cr_assert_eq(system(cmd), 0);
+}
+
+/* ---- loading a binary in parts (sbom_elf_load) ---- */
+
+static int keep_all(void *arg, const char *path, uint64_t size)
+{
+	(void)arg;
+	(void)path;
+	(void)size;
+	return 1;
+}
+
+/* A directory holding one file, as a tree (keep: its content kept in memory as an image's would be). */
+static cairn_tree *tree_of_one(const void *data, size_t len, int keep, const cairn_entry **entry)
+{
+	strcpy(root, "/tmp/cairn-elfload-XXXXXX");
+	cr_assert_not_null(mkdtemp(root));
+	write_file("usr/bin/app", data, len, 0755);
+	cairn_tree *tree;
+	cr_assert_eq(cairn_tree_from_dir(&tree, root, NULL, keep ? keep_all : NULL, NULL), 0, "%s", cairn_error_message());
+	*entry = cairn_tree_lookup(tree, "/usr/bin/app");
+	cr_assert_not_null(*entry);
+	return tree;
+}
+
+static void drop_tree(cairn_tree *tree)
+{
+	cairn_tree_free(tree);
+	char cmd[96];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+	cr_assert_eq(system(cmd), 0);
+}
+
+static int all_zero(const unsigned char *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (p[i] != 0)
+			return 0;
+	return 1;
+}
+
+/* The note, the auditable data and the headers are read; a large section between them is not, and
+ * the parsers find the same four packages in the parts as in the whole file. */
+Test(sbom_rust, sparse_load_reads_only_what_the_parsers_need)
+{
+	unsigned char notes[1024], *z;
+	size_t n = build_note(notes, 0, "FDO", 0xcafe1a7e, note_json);
+	size_t zlen = deflate_text(audit_json, strlen(audit_json), &z);
+	unsigned char *pad = malloc(200000);
+	memset(pad, 0xaa, 200000);
+	struct section s[] = {{".note.package", 7, 4, notes, n}, {".text", 1, 16, pad, 200000}, {".dep-v0", 1, 1, z, zlen}};
+	struct elf_file f;
+	for (int is64 = 0; is64 <= 1; is64++)
+		for (int keep = 0; keep <= 1; keep++) {
+			build_elf(&f, is64, 0, s, 3, 0);
+			sbom_elf whole;
+			size_t text_off, text_len, dep_off, dep_len, note_off, note_len;
+			cr_assert_eq(sbom_elf_open(&whole, f.b, f.len), 0);
+			cr_assert_eq(sbom_elf_find_section(&whole, ".text", &text_off, &text_len), 0);
+			cr_assert_eq(sbom_elf_find_section(&whole, ".dep-v0", &dep_off, &dep_len), 0);
+			cr_assert_eq(sbom_elf_find_section(&whole, ".note.package", &note_off, &note_len), 0);
+			const cairn_entry *e;
+			cairn_tree *tree = tree_of_one(f.b, f.len, keep, &e);
+			sbom_elf elf;
+			unsigned char *mem;
+			cr_assert_eq(sbom_elf_load(&elf, &mem, tree, e), 0, "%s", cairn_error_message());
+			cr_assert_eq(elf.len, f.len);
+			cr_assert_eq(memcmp(mem + note_off, notes, n), 0);
+			cr_assert_eq(memcmp(mem + dep_off, z, zlen), 0);
+			size_t shtab = (size_t)whole.shoff, shlen = (size_t)whole.shnum * whole.shentsize;
+			cr_assert_eq(memcmp(mem + shtab, f.b + shtab, shlen), 0, "the section headers");
+			/* the front 4 KiB are read in one go; the rest of .text never is */
+			cr_assert(all_zero(mem + 4096, text_off + text_len - 4096), "is64 %d keep %d", is64, keep);
+			cairn_sbom *sbom;
+			cr_assert_eq(cairn_sbom_new(&sbom), 0);
+			cr_assert_eq(sbom_rust_parse_binary(sbom, &elf, "/usr/bin/app", NULL), 0);
+			cr_assert_eq(sbom_elfnote_parse(sbom, &elf, "/usr/bin/app", NULL), 0);
+			expect_no_warnings(sbom);
+			cr_assert_eq(cairn_sbom_package_count(sbom), 4);
+			cr_assert_not_null(find(sbom, "curl", "8.6.0-1.fc40"));
+			cr_assert_not_null(find(sbom, "itoa", "1.0.9"));
+			cairn_sbom_free(sbom);
+			sbom_elf_unload(mem, elf.len);
+			drop_tree(tree);
+			free(f.b);
+		}
+	free(pad);
+	free(z);
+}
+
+/* Without section headers the PT_NOTE segment is read, and the note found in it. */
+Test(sbom_rust, sparse_load_of_a_note_segment)
+{
+	unsigned char notes[1024];
+	size_t n = build_note(notes, 1, "FDO", 0xcafe1a7e, note_json);
+	struct section s[] = {{".note.package", 7, 4, notes, n}};
+	struct elf_file f;
+	build_elf(&f, 1, 1, s, 1, 1);
+	const cairn_entry *e;
+	cairn_tree *tree = tree_of_one(f.b, f.len, 0, &e);
+	sbom_elf elf;
+	unsigned char *mem;
+	cr_assert_eq(sbom_elf_load(&elf, &mem, tree, e), 0, "%s", cairn_error_message());
+	cairn_sbom *sbom;
+	cr_assert_eq(cairn_sbom_new(&sbom), 0);
+	cr_assert_eq(sbom_elfnote_parse(sbom, &elf, "/usr/bin/app", NULL), 0);
+	cr_assert_not_null(find(sbom, "curl", "8.6.0-1.fc40"));
+	cairn_sbom_free(sbom);
+	sbom_elf_unload(mem, elf.len);
+	drop_tree(tree);
+	free(f.b);
+}
+
+static void put_at(unsigned char *b, size_t off, uint64_t v, unsigned width)
+{
+	for (unsigned i = 0; i < width; i++)
+		b[off + i] = (unsigned char)(v >> (8 * i)); /* little-endian files only */
+}
+
+/* Loads a (little-endian, 64-bit) file built above after `edit` changed its bytes; returns the result.
+ * whole: the load must hold every byte of the file. */
+static int load_edited(const struct elf_file *f, void (*edit)(unsigned char *b, size_t len), int whole, cairn_sbom **sbom)
+{
+	unsigned char *copy = malloc(f->len);
+	memcpy(copy, f->b, f->len);
+	edit(copy, f->len);
+	const cairn_entry *e;
+	cairn_tree *tree = tree_of_one(copy, f->len, 0, &e);
+	sbom_elf elf;
+	unsigned char *mem = NULL;
+	int r = sbom_elf_load(&elf, &mem, tree, e);
+	cr_assert_eq(cairn_sbom_new(sbom), 0);
+	if (r == 0) {
+		cr_assert_eq(elf.len, f->len);
+		cr_assert(!whole || memcmp(mem, copy, f->len) == 0);
+		cr_assert(whole || memcmp(mem, copy, f->len) != 0, "a few bytes of the file are never needed");
+		cr_assert_eq(sbom_rust_parse_binary(*sbom, &elf, "/usr/bin/app", NULL), 0);
+		cr_assert_eq(sbom_elfnote_parse(*sbom, &elf, "/usr/bin/app", NULL), 0);
+		sbom_elf_unload(mem, elf.len);
+	} else {
+		cr_assert_null(mem);
+	}
+	drop_tree(tree);
+	free(copy);
+	return r;
+}
+
+static void shdrs_past_the_end(unsigned char *b, size_t len) { put_at(b, 0x28, len + 64, 8); }
+static void shdrs_overflowing(unsigned char *b, size_t len)
+{
+	(void)len;
+	put_at(b, 0x28, UINT64_MAX - 8, 8);
+}
+/* Every section (the .dep-v0 data's header is the second) claims the offset UINT64_MAX-3 or a huge size. */
+static void sections_past_the_end(unsigned char *b, size_t len)
+{
+	(void)len;
+	uint64_t shoff = b[0x28] | (uint64_t)b[0x29] << 8 | (uint64_t)b[0x2a] << 16;
+	put_at(b, shoff + 64 + 0x18, UINT64_MAX - 3, 8);      /* the note section: offset */
+	put_at(b, shoff + 2 * 64 + 0x20, (uint64_t)1 << 62, 8); /* .dep-v0: size */
+}
+static void absurd_phnum(unsigned char *b, size_t len)
+{
+	(void)len;
+	put_at(b, 0x20, 64, 8);   /* e_phoff */
+	put_at(b, 0x36, 56, 2);   /* e_phentsize */
+	put_at(b, 0x38, 65535, 2);
+}
+static void absurd_shnum(unsigned char *b, size_t len)
+{
+	(void)len;
+	put_at(b, 0x3a, 65535, 2); /* e_shentsize */
+	put_at(b, 0x3c, 65535, 2); /* e_shnum: a 4 GiB table in a small file */
+}
+/* Two overlapping note sections that together cover more than the file: read whole, once. */
+static void notes_over_the_whole_file(unsigned char *b, size_t len)
+{
+	uint64_t shoff = b[0x28] | (uint64_t)b[0x29] << 8 | (uint64_t)b[0x2a] << 16;
+	put_at(b, shoff + 64 + 4, 7, 4);
+	put_at(b, shoff + 64 + 0x18, 0, 8);
+	put_at(b, shoff + 64 + 0x20, len - 1, 8);
+	put_at(b, shoff + 2 * 64 + 4, 7, 4);
+	put_at(b, shoff + 2 * 64 + 0x18, 1, 8);
+	put_at(b, shoff + 2 * 64 + 0x20, len - 1, 8);
+}
+static void not_elf(unsigned char *b, size_t len)
+{
+	(void)len;
+	memcpy(b, "#!/bin/sh\n", 10);
+}
+
+Test(sbom_rust, sparse_load_of_hostile_headers)
+{
+	unsigned char notes[1024], *z;
+	size_t n = build_note(notes, 0, "FDO", 0xcafe1a7e, note_json);
+	size_t zlen = deflate_text(audit_json, strlen(audit_json), &z);
+	unsigned char pad[8192];
+	memset(pad, 0xaa, sizeof pad); /* past the first 4 KiB, never needed */
+	struct section s[] = {{".note.package", 7, 4, notes, n}, {".dep-v0", 1, 1, z, zlen}, {".text", 1, 16, pad, sizeof pad}};
+	struct elf_file f;
+	build_elf(&f, 1, 0, s, 3, 0);
+	cairn_sbom *sbom;
+
+	/* section headers outside the file: no section at all, so nothing is found and nothing read */
+	cr_assert_eq(load_edited(&f, shdrs_past_the_end, 0, &sbom), 0);
+	cr_assert_eq(cairn_sbom_package_count(sbom), 0);
+	cairn_sbom_free(sbom);
+	cr_assert_eq(load_edited(&f, shdrs_overflowing, 0, &sbom), 0);
+	cr_assert_eq(cairn_sbom_package_count(sbom), 0);
+	cairn_sbom_free(sbom);
+
+	/* sections outside the file: the broken .note.package is a warning, .dep-v0 is not there */
+	cr_assert_eq(load_edited(&f, sections_past_the_end, 0, &sbom), 0);
+	cr_assert_eq(cairn_sbom_package_count(sbom), 0);
+	expect_warning(sbom, ".note.package");
+	cairn_sbom_free(sbom);
+
+	/* 65535 program headers: refused with a message naming the file */
+	cr_assert_eq(load_edited(&f, absurd_phnum, 0, &sbom), CAIRN_EINVAL);
+	cr_assert(strstr(cairn_error_message(), "/usr/bin/app") != NULL, "%s", cairn_error_message());
+	cr_assert(strstr(cairn_error_message(), "65535 program headers") != NULL, "%s", cairn_error_message());
+	cairn_error_clear();
+	cairn_sbom_free(sbom);
+
+	/* a section table of 4 GiB in a file of a few KB is not read; no section is found */
+	cr_assert_eq(load_edited(&f, absurd_shnum, 0, &sbom), 0);
+	cr_assert_eq(cairn_sbom_package_count(sbom), 0);
+	cairn_sbom_free(sbom);
+
+	/* ranges adding up to more than the file: the whole file is read instead, and all is found */
+	cr_assert_eq(load_edited(&f, notes_over_the_whole_file, 1, &sbom), 0);
+	cairn_sbom_free(sbom);
+
+	/* not ELF: only its first bytes are looked at */
+	cr_assert_eq(load_edited(&f, not_elf, 0, &sbom), 1);
+	cairn_sbom_free(sbom);
+	free(f.b);
+	free(z);
 }

@@ -680,3 +680,110 @@ Test(tree, gnu_tar_layer_matches_the_directory_it_came_from)
 	remove_dir_fixture(root);
 	free(root);
 }
+
+/* ---- cairn_tree_read_at ---- */
+
+static int want_all(void *arg, const char *path, uint64_t size)
+{
+	(void)arg;
+	(void)path;
+	(void)size;
+	return 1;
+}
+
+Test(tree, read_at_copies_ranges_of_kept_content_and_refuses_the_rest)
+{
+	layer_set set = {0};
+	tar_fixture t;
+	tf_begin(&t, TF_GZIP);
+	tf_file(&t, "kept", "0123456789abcdef");
+	tf_file(&t, "other", "not kept");
+	tf_symlink(&t, "link", "kept");
+	tf_end(&t);
+	ls_take(&set, &t);
+	struct want_log log = {"/kept", 0};
+	cairn_tree *tree;
+	cr_assert_eq(ls_build(&set, NULL, want_one, &log, &tree), 0, "%s", cairn_error_message());
+	const cairn_entry *kept = must_lookup(tree, "/kept");
+	char buf[17] = {0};
+	cr_assert_eq(cairn_tree_read_at(tree, kept, 10, buf, 6), 0, "%s", cairn_error_message());
+	cr_assert_str_eq(buf, "abcdef");
+	cr_assert_eq(cairn_tree_read_at(tree, kept, 0, buf, 16), 0);
+	cr_assert_eq(memcmp(buf, "0123456789abcdef", 16), 0);
+	cr_assert_eq(cairn_tree_read_at(tree, kept, 16, buf, 0), 0, "an empty range at the end is fine");
+	/* One byte past the end, an offset past it, and an offset whose sum with len wraps around. */
+	cr_assert_eq(cairn_tree_read_at(tree, kept, 10, buf, 7), CAIRN_EINVAL);
+	cr_assert(strstr(cairn_error_message(), "/kept") != NULL, "%s", cairn_error_message());
+	cr_assert_eq(cairn_tree_read_at(tree, kept, 17, buf, 0), CAIRN_EINVAL);
+	cr_assert_eq(cairn_tree_read_at(tree, kept, UINT64_MAX - 2, buf, 4), CAIRN_EINVAL);
+	/* Content not kept lives only in the layer: the caller must read the whole file instead. */
+	cr_assert_eq(cairn_tree_read_at(tree, must_lookup(tree, "/other"), 0, buf, 3), CAIRN_EUNSUPPORTED);
+	cr_assert_eq(set.reopens, 0, "read_at never streams a layer again");
+	cr_assert_eq(cairn_tree_read_at(tree, must_lookup(tree, "/link"), 0, buf, 1), CAIRN_EINVAL);
+	cairn_entry foreign = *kept;
+	cr_assert_eq(cairn_tree_read_at(tree, &foreign, 0, buf, 1), CAIRN_EINVAL);
+	cairn_tree_free(tree);
+	ls_free(&set);
+}
+
+static void read_at_from_dir(void)
+{
+	char *root = make_dir_fixture();
+	cairn_tree *tree;
+	cr_assert_eq(cairn_tree_from_dir(&tree, root, NULL, NULL, NULL), 0, "%s", cairn_error_message());
+	const cairn_entry *passwd = must_lookup(tree, "/etc/passwd"); /* "root:x:0:0\n" */
+	char buf[16] = {0};
+	cr_assert_eq(cairn_tree_read_at(tree, passwd, 5, buf, 5), 0, "%s", cairn_error_message());
+	cr_assert_str_eq(buf, "x:0:0");
+	cr_assert_eq(cairn_tree_read_at(tree, passwd, 5, buf, 7), CAIRN_EINVAL, "past the size listed");
+	cr_assert_eq(cairn_tree_read_at(tree, must_lookup(tree, "/outside"), 0, buf, 1), CAIRN_EINVAL, "a symlink");
+
+	/* The file shrank since the walk: the range is no longer there. */
+	char path[512];
+	snprintf(path, sizeof path, "%s/etc/passwd", root);
+	write_text(path, "root\n");
+	cr_assert_eq(cairn_tree_read_at(tree, passwd, 5, buf, 5), CAIRN_EIO);
+
+	/* /etc swapped for a symlink to the host's /etc after the walk: never followed. */
+	char moved[512];
+	snprintf(path, sizeof path, "%s/etc", root);
+	snprintf(moved, sizeof moved, "%s/etc.moved", root);
+	cr_assert_eq(rename(path, moved), 0);
+	cr_assert_eq(symlink("/etc", path), 0);
+	memset(buf, 0, sizeof buf);
+	int err = cairn_tree_read_at(tree, must_lookup(tree, "/etc/os-release"), 0, buf, 3);
+	cr_assert_neq(err, 0, "read through a symlink: %s", buf);
+	cr_assert_eq(buf[0], 0);
+	cairn_tree_free(tree);
+	remove_dir_fixture(root);
+	free(root);
+}
+
+Test(tree, read_at_reads_a_directory_file_without_following_symlinks)
+{
+	read_at_from_dir();
+}
+
+Test(tree, read_at_without_openat2)
+{
+	tree_dir_without_openat2 = 1;
+	read_at_from_dir();
+	tree_dir_without_openat2 = 0;
+}
+
+Test(tree, read_at_of_a_directory_file_kept_by_want)
+{
+	char *root = make_dir_fixture();
+	cairn_tree *tree;
+	cr_assert_eq(cairn_tree_from_dir(&tree, root, NULL, want_all, NULL), 0, "%s", cairn_error_message());
+	/* Kept while walked: later changes on disk do not show. */
+	char path[512];
+	snprintf(path, sizeof path, "%s/etc/passwd", root);
+	write_text(path, "changed on disk\n");
+	char buf[8] = {0};
+	cr_assert_eq(cairn_tree_read_at(tree, must_lookup(tree, "/etc/passwd"), 0, buf, 4), 0, "%s", cairn_error_message());
+	cr_assert_str_eq(buf, "root");
+	cairn_tree_free(tree);
+	remove_dir_fixture(root);
+	free(root);
+}
