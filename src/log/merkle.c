@@ -13,7 +13,7 @@
 #include "cairn/error.h"
 
 #include <openssl/evp.h>
-#include <openssl/sha.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -39,25 +39,37 @@ int cairn_merkle_hash_equal(const cairn_merkle_hash *a, const cairn_merkle_hash 
 
 void cairn_merkle_empty_root(cairn_merkle_hash *out) { memcpy(out->bytes, empty_root, sizeof empty_root); }
 
-int cairn_merkle_leaf_hash(const void *data, size_t len, cairn_merkle_hash *out)
+/* SHA-256 fetched once: EVP_sha256() and SHA256() look the algorithm up in the provider on every
+ * call, which cost more than hashing the 65 bytes of a node (proofs and tiles hash thousands). */
+static EVP_MD *sha256_md;
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void fetch_sha256(void) { sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL); }
+
+/* SHA-256 of prefix || data. */
+static int prefixed_hash(uint8_t prefix, const void *data, size_t len, cairn_merkle_hash *out)
 {
-	static const uint8_t prefix = 0x00;
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
-	int ok = md != NULL && EVP_DigestInit_ex(md, EVP_sha256(), NULL) == 1 && EVP_DigestUpdate(md, &prefix, 1) == 1 &&
+	pthread_once(&sha256_once, fetch_sha256);
+	EVP_MD_CTX *md = sha256_md != NULL ? EVP_MD_CTX_new() : NULL;
+	int ok = md != NULL && EVP_DigestInit_ex(md, sha256_md, NULL) == 1 && EVP_DigestUpdate(md, &prefix, 1) == 1 &&
 		 EVP_DigestUpdate(md, data, len) == 1 && EVP_DigestFinal_ex(md, out->bytes, NULL) == 1;
 	EVP_MD_CTX_free(md);
-	if (!ok)
+	return ok ? 0 : -1;
+}
+
+int cairn_merkle_leaf_hash(const void *data, size_t len, cairn_merkle_hash *out)
+{
+	if (prefixed_hash(0x00, data, len, out) != 0)
 		return cairn_error_set_openssl(CAIRN_EINTERNAL, "Merkle leaf hash: SHA-256 failed");
 	return 0;
 }
 
 int cairn_merkle_node_hash(const cairn_merkle_hash *left, const cairn_merkle_hash *right, cairn_merkle_hash *out)
 {
-	uint8_t input[1 + 2 * CAIRN_MERKLE_HASH_SIZE];
-	input[0] = 0x01;
-	memcpy(input + 1, left->bytes, CAIRN_MERKLE_HASH_SIZE);
-	memcpy(input + 1 + CAIRN_MERKLE_HASH_SIZE, right->bytes, CAIRN_MERKLE_HASH_SIZE);
-	if (SHA256(input, sizeof input, out->bytes) == NULL)
+	uint8_t input[2 * CAIRN_MERKLE_HASH_SIZE];
+	memcpy(input, left->bytes, CAIRN_MERKLE_HASH_SIZE);
+	memcpy(input + CAIRN_MERKLE_HASH_SIZE, right->bytes, CAIRN_MERKLE_HASH_SIZE);
+	if (prefixed_hash(0x01, input, sizeof input, out) != 0)
 		return cairn_error_set_openssl(CAIRN_EINTERNAL, "Merkle node hash: SHA-256 failed");
 	return 0;
 }
