@@ -518,11 +518,66 @@ int cairn_key_load_private_file(cairn_key **out, const char *path)
 
 /* ---- public keys ---- */
 
+static int cache_public_der(cairn_key *key, const void *der, size_t len);
+
+/* The DER SubjectPublicKeyInfo of a named-curve EC key with an uncompressed point is these bytes and
+ * then the point: the form every Sigstore and cosign key takes. */
+static const struct {
+	const char *group;
+	size_t prefix_len, point_len;
+	unsigned char prefix[26];
+} ec_spki[] = {
+	{"P-256", 26, 65, {0x30, 0x59, 0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08,
+			   0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07, 0x03, 0x42, 0x00}},
+	{"P-384", 23, 97, {0x30, 0x76, 0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05,
+			   0x2b, 0x81, 0x04, 0x00, 0x22, 0x03, 0x62, 0x00}},
+};
+
+/* A key of that exact form is imported from its point: OpenSSL 3's d2i_PUBKEY sets up its whole
+ * decoder chain for every key, about seven times the cost (a transparency log parses one key per
+ * entry). The import still checks the point is on the curve. Returns NULL for any other form, which
+ * d2i_PUBKEY then reads. */
+static EVP_PKEY *ec_spki_import(const unsigned char *der, size_t len)
+{
+	for (size_t i = 0; i < sizeof ec_spki / sizeof ec_spki[0]; i++) {
+		if (len != ec_spki[i].prefix_len + ec_spki[i].point_len ||
+		    memcmp(der, ec_spki[i].prefix, ec_spki[i].prefix_len) != 0 || der[ec_spki[i].prefix_len] != 0x04)
+			continue;
+		OSSL_PARAM params[3];
+		params[0] = OSSL_PARAM_construct_utf8_string(OSSL_PKEY_PARAM_GROUP_NAME, (char *)ec_spki[i].group, 0);
+		params[1] = OSSL_PARAM_construct_octet_string(OSSL_PKEY_PARAM_PUB_KEY, (void *)(der + ec_spki[i].prefix_len),
+							      ec_spki[i].point_len);
+		params[2] = OSSL_PARAM_construct_end();
+		EVP_PKEY_CTX *ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL);
+		EVP_PKEY *pkey = NULL;
+		if (ctx == NULL || EVP_PKEY_fromdata_init(ctx) != 1 ||
+		    EVP_PKEY_fromdata(ctx, &pkey, EVP_PKEY_PUBLIC_KEY, params) != 1) {
+			EVP_PKEY_free(pkey);
+			pkey = NULL;
+		}
+		EVP_PKEY_CTX_free(ctx);
+		ERR_clear_error();
+		return pkey;
+	}
+	return NULL;
+}
+
 int cairn_key_load_public_der(cairn_key **out, const void *der, size_t len, const char *what)
 {
 	*out = NULL;
 	if (len > KEY_INPUT_LIMIT)
 		return cairn_error_set(CAIRN_ETOOBIG, "%s: %zu bytes is too large for a public key", what, len);
+	EVP_PKEY *ec = ec_spki_import(der, len);
+	if (ec != NULL) {
+		int err = key_adopt(out, ec, what, 0);
+		if (!err) /* the input is already the canonical encoding: keep it, nothing to encode later */
+			err = cache_public_der(*out, der, len);
+		if (err) {
+			cairn_key_free(*out);
+			*out = NULL;
+		}
+		return err;
+	}
 	const unsigned char *p = der;
 	EVP_PKEY *pkey = d2i_PUBKEY(NULL, &p, (long)len);
 	int whole = p == (const unsigned char *)der + len;
@@ -615,16 +670,27 @@ int cairn_key_save_private(const cairn_key *key, const char *passphrase, cairn_b
 	return err;
 }
 
+static int public_der_cached(const cairn_key *key, const struct der_cache **out);
+
+/* "-----BEGIN PUBLIC KEY-----", the DER in base64 lines of 64, "-----END PUBLIC KEY-----", as
+ * OpenSSL's PEM writer lays it out, from the cached DER (no encoder runs twice). */
 int cairn_key_save_public(const cairn_key *key, cairn_buf *pem)
 {
-	BIO *bio = BIO_new(BIO_s_mem());
-	if (bio == NULL)
-		return cairn_error_set_openssl(CAIRN_ENOMEM, "cannot write the public key");
-	int err = PEM_write_bio_PUBKEY(bio, key->pkey) == 1
-			  ? append_bio(bio, pem)
-			  : cairn_error_set_openssl(CAIRN_EINTERNAL, "writing the %s public key failed",
-						    cairn_key_type_name(key->type));
-	BIO_free(bio);
+	const struct der_cache *c;
+	cairn_buf b64 = CAIRN_BUF_INIT;
+	int err = public_der_cached(key, &c);
+	if (!err)
+		err = cairn_base64_encode(&b64, c->data, c->len, CAIRN_BASE64_STD);
+	if (!err)
+		err = cairn_buf_append_str(pem, "-----BEGIN PUBLIC KEY-----\n");
+	for (size_t at = 0; !err && at < b64.len; at += 64) {
+		err = cairn_buf_append(pem, b64.data + at, b64.len - at < 64 ? b64.len - at : 64);
+		if (!err)
+			err = cairn_buf_append_byte(pem, '\n');
+	}
+	if (!err)
+		err = cairn_buf_append_str(pem, "-----END PUBLIC KEY-----\n");
+	cairn_buf_free(&b64);
 	return err;
 }
 
@@ -651,6 +717,18 @@ static int encode_public(const cairn_key *key, struct der_cache **out)
 }
 
 /* The key's cached DER, encoding it on first use. */
+/* Fills the empty DER cache of a key just made with bytes known to be its canonical encoding. */
+static int cache_public_der(cairn_key *key, const void *der, size_t len)
+{
+	struct der_cache *c = malloc(sizeof *c + len);
+	if (c == NULL)
+		return cairn_error_set(CAIRN_ENOMEM, "out of memory");
+	c->len = len;
+	memcpy(c->data, der, len);
+	atomic_store(&key->der, c);
+	return 0;
+}
+
 static int public_der_cached(const cairn_key *key, const struct der_cache **out)
 {
 	/* The cache is the one mutable part of a key; key itself was allocated writable (key_wrap). */

@@ -6,11 +6,13 @@
 #include "cairn/error.h"
 #include "cairn/file.h"
 #include "cairn/key.h"
+#include "cairn/sig.h"
 
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <poll.h>
 #include <signal.h>
@@ -711,4 +713,51 @@ Test(passphrase, confirmation_must_match)
 	cr_assert_null(strstr(report.message, "tr0ub4dor"), "the message shows the passphrase");
 	cr_assert_eq(report.len, 0);
 	cr_assert(report.echo_restored, "echo was left off");
+}
+
+/* EC public keys in the usual SubjectPublicKeyInfo form are imported from their point (a fast path
+ * beside d2i_PUBKEY): they must read to the same key OpenSSL reads, write the same PEM as OpenSSL's
+ * writer, verify signatures, and refuse a point that is not on the curve. */
+Test(key, ec_public_keys_import_like_openssl)
+{
+	static const char *curves[] = {"P-256", "P-384"};
+	for (size_t i = 0; i < 2; i++) {
+		EVP_PKEY *ossl = EVP_EC_gen(curves[i]);
+		cr_assert_not_null(ossl);
+		unsigned char *der = NULL;
+		int len = i2d_PUBKEY(ossl, &der);
+		cr_assert_gt(len, 0);
+		cairn_key *key = NULL;
+		cr_assert_eq(cairn_key_load_public_der(&key, der, (size_t)len, "test key"), 0, "%s", cairn_error_message());
+		/* the same public key as OpenSSL's own reading */
+		cr_assert_eq(EVP_PKEY_eq(ossl, cairn_key_evp(key)), 1, "%s", curves[i]);
+		/* the PEM OpenSSL writes */
+		BIO *bio = BIO_new(BIO_s_mem());
+		cr_assert_eq(PEM_write_bio_PUBKEY(bio, ossl), 1);
+		char *want = NULL;
+		long want_len = BIO_get_mem_data(bio, &want);
+		cairn_buf pem = CAIRN_BUF_INIT;
+		cr_assert_eq(cairn_key_save_public(key, &pem), 0);
+		cr_assert_eq(pem.len, (size_t)want_len);
+		cr_assert_eq(memcmp(pem.data, want, pem.len), 0, "%s", curves[i]);
+		cairn_buf_free(&pem);
+		BIO_free(bio);
+		/* a signature OpenSSL makes verifies */
+		EVP_MD_CTX *md = EVP_MD_CTX_new();
+		unsigned char sig[256];
+		size_t sig_len = sizeof sig;
+		const EVP_MD *alg = i == 0 ? EVP_sha256() : EVP_sha384();
+		cr_assert_eq(EVP_DigestSignInit(md, NULL, alg, NULL, ossl), 1);
+		cr_assert_eq(EVP_DigestSign(md, sig, &sig_len, (const unsigned char *)"abc", 3), 1);
+		EVP_MD_CTX_free(md);
+		cr_assert_eq(cairn_sig_verify(key, "abc", 3, sig, sig_len), 0, "%s", cairn_error_message());
+		cr_assert_eq(cairn_sig_verify(key, "abd", 3, sig, sig_len), CAIRN_EVERIFY);
+		cairn_key_free(key);
+		/* a point moved off the curve */
+		der[len - 1] ^= 0x01;
+		cr_assert_eq(cairn_key_load_public_der(&key, der, (size_t)len, "bent key"), CAIRN_EINVAL);
+		cr_assert_null(key);
+		OPENSSL_free(der);
+		EVP_PKEY_free(ossl);
+	}
 }
