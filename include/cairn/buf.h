@@ -39,6 +39,12 @@ int cairn_memeq_consttime(const void *a, const void *b, size_t len);
 /* Hex: lowercase on output; decoding accepts either case but needs an even count of hex digits. */
 int cairn_hex_encode(cairn_buf *out, const void *data, size_t len);
 int cairn_hex_decode(cairn_buf *out, const char *text, size_t len);
+/* The value of one hex digit (either case), or -1. */
+int cairn_hex_digit(int c);
+
+/* Appends the UTF-8 encoding of a Unicode scalar value; CAIRN_EINVAL for a surrogate or a code
+ * point above U+10FFFF (nothing is appended). */
+int cairn_buf_append_utf8(cairn_buf *buf, uint32_t cp);
 
 /* Base64 (RFC 4648). Decoding is strict by default: the alphabet of the variant only, padding as the
  * variant requires it, no whitespace, and the unused trailing bits must be zero (so that one value has

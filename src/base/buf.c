@@ -112,3 +112,31 @@ int cairn_memeq_consttime(const void *a, const void *b, size_t len)
 {
 	return CRYPTO_memcmp(a, b, len) == 0 ? 0 : 1;
 }
+
+int cairn_buf_append_utf8(cairn_buf *buf, uint32_t cp)
+{
+	uint8_t b[4];
+	size_t n;
+	if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return cairn_error_set(CAIRN_EINVAL, "U+%04X is not a Unicode scalar value", (unsigned)cp);
+	if (cp < 0x80) {
+		b[0] = (uint8_t)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (uint8_t)(0xC0 | cp >> 6);
+		b[1] = (uint8_t)(0x80 | (cp & 0x3F));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (uint8_t)(0xE0 | cp >> 12);
+		b[1] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+		b[2] = (uint8_t)(0x80 | (cp & 0x3F));
+		n = 3;
+	} else {
+		b[0] = (uint8_t)(0xF0 | cp >> 18);
+		b[1] = (uint8_t)(0x80 | (cp >> 12 & 0x3F));
+		b[2] = (uint8_t)(0x80 | (cp >> 6 & 0x3F));
+		b[3] = (uint8_t)(0x80 | (cp & 0x3F));
+		n = 4;
+	}
+	return cairn_buf_append(buf, b, n);
+}

@@ -19,7 +19,7 @@ int cairn_hex_encode(cairn_buf *out, const void *data, size_t len)
 	return 0;
 }
 
-static int hex_value(char c)
+int cairn_hex_digit(int c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -39,8 +39,8 @@ int cairn_hex_decode(cairn_buf *out, const char *text, size_t len)
 		return err;
 	size_t start = out->len;
 	for (size_t i = 0; i < len; i += 2) {
-		int hi = hex_value(text[i]);
-		int lo = hex_value(text[i + 1]);
+		int hi = cairn_hex_digit(text[i]);
+		int lo = cairn_hex_digit(text[i + 1]);
 		if (hi < 0 || lo < 0) {
 			out->len = start;
 			out->data[start] = 0;

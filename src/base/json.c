@@ -127,46 +127,13 @@ static int hex4(const unsigned char *p, unsigned *out)
 {
 	unsigned v = 0;
 	for (int i = 0; i < 4; i++) {
-		unsigned char c = p[i];
-		unsigned d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		int d = cairn_hex_digit(p[i]);
+		if (d < 0)
 			return -1;
-		v = v << 4 | d;
+		v = v << 4 | (unsigned)d;
 	}
 	*out = v;
 	return 0;
-}
-
-static int append_code_point(cairn_buf *out, unsigned cp)
-{
-	unsigned char b[4];
-	size_t n;
-	if (cp < 0x80) {
-		b[0] = (unsigned char)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (unsigned char)(0xC0 | cp >> 6);
-		b[1] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (unsigned char)(0xE0 | cp >> 12);
-		b[1] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-		b[2] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (unsigned char)(0xF0 | cp >> 18);
-		b[1] = (unsigned char)(0x80 | (cp >> 12 & 0x3F));
-		b[2] = (unsigned char)(0x80 | (cp >> 6 & 0x3F));
-		b[3] = (unsigned char)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return cairn_buf_append(out, b, n);
 }
 
 /* One escape after the backslash at ps->p; appends what it stands for to scratch. */
@@ -199,7 +166,7 @@ static int read_escape(struct parser *ps)
 	}
 	if (cp == 0)
 		return fail(ps, ps->p, CAIRN_EINVAL, "\\u0000 is not allowed");
-	return append_code_point(&ps->scratch, cp);
+	return cairn_buf_append_utf8(&ps->scratch, cp);
 }
 
 /* A string at ps->p (the opening quote). *text and *len receive its UTF-8 value: in place when it held

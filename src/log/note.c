@@ -281,17 +281,6 @@ int cairn_note_verifier_new_cosigner(cairn_note_verifier **out, const char *name
 	return verifier_from_key(out, name, key, true);
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int cairn_note_verifier_parse(cairn_note_verifier **out, const char *vkey, size_t len)
 {
 	*out = NULL;
@@ -304,7 +293,7 @@ int cairn_note_verifier_parse(cairn_note_verifier **out, const char *vkey, size_
 	size_t name_len = (size_t)(plus - vkey);
 	uint32_t id = 0;
 	for (int i = 1; i <= 8; i++) {
-		int d = hex_digit(plus[i]);
+		int d = cairn_hex_digit(plus[i]);
 		if (d < 0)
 			return cairn_error_set(CAIRN_EINVAL, "%s: key ID \"%.8s\" is not 8 hex digits", what, plus + 1);
 		id = id << 4 | (uint32_t)d;

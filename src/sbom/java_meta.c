@@ -58,44 +58,13 @@ static int set_trimmed(char **field, const char *s, size_t len)
 	return 0;
 }
 
-/* UTF-8 for a code point from \uXXXX or &#...; (not NUL, not a surrogate). */
+/* UTF-8 for a code point from \uXXXX or &#...;: 0, 1 when it is NUL or no Unicode scalar value,
+ * -1 when memory runs out. */
 static int append_utf8(cairn_buf *out, unsigned long cp)
 {
-	uint8_t b[4];
-	size_t n;
 	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 		return 1;
-	if (cp < 0x80) {
-		b[0] = (uint8_t)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		b[0] = (uint8_t)(0xC0 | (cp >> 6));
-		b[1] = (uint8_t)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		b[0] = (uint8_t)(0xE0 | (cp >> 12));
-		b[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-		b[2] = (uint8_t)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		b[0] = (uint8_t)(0xF0 | (cp >> 18));
-		b[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-		b[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-		b[3] = (uint8_t)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return cairn_buf_append(out, b, n) ? -1 : 0;
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	return cairn_buf_append_utf8(out, (uint32_t)cp) ? -1 : 0;
 }
 
 /* ---- pom.properties ---- */
@@ -145,7 +114,7 @@ static int prop_unescape(const char *s, size_t len, cairn_buf *out)
 				unsigned long cp = 0;
 				int ok = 1;
 				for (size_t k = 1; ok && k <= 4; k++) {
-					int h = hex_value(s[i + k]);
+					int h = cairn_hex_digit(s[i + k]);
 					ok = h >= 0;
 					cp = cp * 16 + (unsigned long)(ok ? h : 0);
 				}
@@ -332,7 +301,7 @@ static int xml_entity(struct xml *x)
 		size_t i = hex ? 2 : 1;
 		int ok = i < len;
 		for (; ok && i < len; i++) {
-			int d = hex ? hex_value(name[i]) : (name[i] >= '0' && name[i] <= '9' ? name[i] - '0' : -1);
+			int d = hex ? cairn_hex_digit(name[i]) : (name[i] >= '0' && name[i] <= '9' ? name[i] - '0' : -1);
 			ok = d >= 0 && cp <= 0x10FFFF;
 			cp = cp * (hex ? 16 : 10) + (unsigned long)(d < 0 ? 0 : d);
 		}

@@ -56,42 +56,6 @@ static void skip_blank(struct toml *t, int newlines)
 	}
 }
 
-static int append_utf8(cairn_buf *b, uint32_t cp)
-{
-	uint8_t out[4];
-	size_t n;
-	if (cp < 0x80) {
-		out[0] = (uint8_t)cp;
-		n = 1;
-	} else if (cp < 0x800) {
-		out[0] = (uint8_t)(0xC0 | (cp >> 6));
-		out[1] = (uint8_t)(0x80 | (cp & 0x3F));
-		n = 2;
-	} else if (cp < 0x10000) {
-		out[0] = (uint8_t)(0xE0 | (cp >> 12));
-		out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-		out[2] = (uint8_t)(0x80 | (cp & 0x3F));
-		n = 3;
-	} else {
-		out[0] = (uint8_t)(0xF0 | (cp >> 18));
-		out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3F));
-		out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3F));
-		out[3] = (uint8_t)(0x80 | (cp & 0x3F));
-		n = 4;
-	}
-	return cairn_buf_append(b, out, n);
-}
-
-static int hex_value(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 /* A "basic" or 'literal' string on one line, into out. */
 static int toml_string(struct toml *t, cairn_buf *out)
@@ -124,14 +88,14 @@ static int toml_string(struct toml *t, cairn_buf *out)
 			return toml_fail(t, "unknown escape in a string");
 		uint32_t cp = 0;
 		for (int i = 0; i < digits; i++) {
-			int h = hex_value(*t->p++);
+			int h = cairn_hex_digit(*t->p++);
 			if (h < 0)
 				return toml_fail(t, "bad \\u escape");
 			cp = cp * 16 + (uint32_t)h;
 		}
 		if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
 			return toml_fail(t, "\\u escape outside Unicode scalar values");
-		if (append_utf8(out, cp) != 0)
+		if (cairn_buf_append_utf8(out, cp) != 0)
 			return CAIRN_ENOMEM;
 	}
 	if (t->p >= t->end)
