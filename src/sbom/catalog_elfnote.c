@@ -266,7 +266,7 @@ static int index_os_packages(cairn_sbom *sbom, struct note_ctx *ctx)
 	cairn_buf key = CAIRN_BUF_INIT;
 	int err = sbom_name_index_new(&ctx->os);
 	if (!err)
-		err = sbom_name_index_new(&ctx->owned);
+		err = sbom_os_file_index(sbom, SIZE_MAX, NULL, &ctx->owned);
 	if (!err)
 		err = sbom_name_index_new(&ctx->notes);
 	for (size_t i = 0; !err && i < cairn_sbom_package_count(sbom); i++) {
@@ -274,8 +274,6 @@ static int index_os_packages(cairn_sbom *sbom, struct note_ctx *ctx)
 		err = key_of(&key, p->type, p->name, NULL);
 		if (!err)
 			err = sbom_name_index_add(ctx->os, (const char *)key.data, key.len, i, 0);
-		for (size_t f = 0; !err && f < p->file_count; f++)
-			err = sbom_name_index_add(ctx->owned, p->files[f], strlen(p->files[f]), i, 0);
 	}
 	cairn_buf_free(&key);
 	return err;

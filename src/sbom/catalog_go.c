@@ -563,14 +563,7 @@ int sbom_go_link_owners(cairn_sbom *sbom, size_t first)
 	if (first >= count)
 		return 0;
 	sbom_name_index *owners;
-	int err = sbom_name_index_new(&owners);
-	for (size_t i = 0; !err && i < first; i++) {
-		const cairn_sbom_package *p = cairn_sbom_package_at(sbom, i);
-		if (strcmp(p->type, "deb") != 0 && strcmp(p->type, "rpm") != 0 && strcmp(p->type, "apk") != 0)
-			continue;
-		for (size_t f = 0; !err && f < p->file_count; f++)
-			err = sbom_name_index_add(owners, p->files[f], strlen(p->files[f]), i, 0);
-	}
+	int err = sbom_os_file_index(sbom, first, NULL, &owners);
 	for (size_t i = first; !err && i < count; i++) {
 		const cairn_sbom_package *p = cairn_sbom_package_at(sbom, i);
 		size_t owner;

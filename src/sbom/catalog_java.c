@@ -558,19 +558,7 @@ int sbom_java_parse_archive(cairn_sbom *sbom, const void *data, size_t len, cons
 /* ---- the tree ---- */
 
 /* OS packages (deb, rpm, apk) whose file lists hold Java archives, by path. */
-static int owner_index(cairn_sbom *sbom, sbom_name_index **out)
-{
-	int err = sbom_name_index_new(out);
-	for (size_t i = 0; !err && i < cairn_sbom_package_count(sbom); i++) {
-		const cairn_sbom_package *p = cairn_sbom_package_at(sbom, i);
-		if (strcmp(p->type, "deb") != 0 && strcmp(p->type, "rpm") != 0 && strcmp(p->type, "apk") != 0)
-			continue;
-		for (size_t f = 0; !err && f < p->file_count; f++)
-			if (java_ext(p->files[f]) != EXT_NONE)
-				err = sbom_name_index_add(*out, p->files[f], strlen(p->files[f]), i, 0);
-	}
-	return err;
-}
+static int is_java_archive(const char *path) { return java_ext(path) != EXT_NONE; }
 
 static int catalog_file(cairn_sbom *sbom, const cairn_tree *tree, const cairn_entry *e, const char *layer,
 			const sbom_name_index *owners, cairn_buf *data)
@@ -602,7 +590,7 @@ int sbom_java_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *lay
 {
 	sbom_name_index *owners = NULL;
 	cairn_buf data = CAIRN_BUF_INIT;
-	int err = owner_index(sbom, &owners);
+	int err = sbom_os_file_index(sbom, SIZE_MAX, is_java_archive, &owners);
 	for (size_t i = 0; !err && i < cairn_tree_count(tree); i++) {
 		const cairn_entry *e = cairn_tree_at(tree, i);
 		if ((e->type != CAIRN_ENTRY_FILE && e->type != CAIRN_ENTRY_HARDLINK) || java_ext(e->path) == EXT_NONE)

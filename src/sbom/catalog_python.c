@@ -498,20 +498,14 @@ static int resolve_requires(struct py_state *st)
 	return err;
 }
 
+/* Only .dist-info / .egg-info paths can own a distribution. */
+static int is_metadata_path(const char *path) { return strstr(path, "-info") != NULL; }
+
 /* dpkg package CONTAINS the distribution when its file list holds the distribution's metadata. */
 static int link_owners(struct py_state *st)
 {
 	sbom_name_index *owners;
-	int err = sbom_name_index_new(&owners);
-	size_t n = cairn_sbom_package_count(st->sbom);
-	for (size_t i = 0; !err && i < n; i++) {
-		const cairn_sbom_package *p = cairn_sbom_package_at(st->sbom, i);
-		if (strcmp(p->type, "deb") != 0 && strcmp(p->type, "rpm") != 0 && strcmp(p->type, "apk") != 0)
-			continue;
-		for (size_t f = 0; !err && f < p->file_count; f++)
-			if (strstr(p->files[f], "-info") != NULL) /* only .dist-info / .egg-info paths matter */
-				err = sbom_name_index_add(owners, p->files[f], strlen(p->files[f]), i, 0);
-	}
+	int err = sbom_os_file_index(st->sbom, SIZE_MAX, is_metadata_path, &owners);
 	for (size_t i = 0; !err && i < st->count; i++) {
 		const cairn_sbom_package *p = cairn_sbom_package_at(st->sbom, st->dists[i].package);
 		const char *meta = p->locations[0].path;

@@ -880,20 +880,13 @@ static int resolve(struct ruby_state *st)
 	return err;
 }
 
+static int ends_gemspec(const char *path) { return ends_with(path, ".gemspec"); }
+
 /* An OS package whose file list holds a gemspec CONTAINS that gem. */
 static int link_owners(struct ruby_state *st)
 {
 	sbom_name_index *owners;
-	int err = sbom_name_index_new(&owners);
-	size_t n = cairn_sbom_package_count(st->sbom);
-	for (size_t i = 0; !err && i < n; i++) {
-		const cairn_sbom_package *p = cairn_sbom_package_at(st->sbom, i);
-		if (strcmp(p->type, "deb") != 0 && strcmp(p->type, "rpm") != 0 && strcmp(p->type, "apk") != 0)
-			continue;
-		for (size_t f = 0; !err && f < p->file_count; f++)
-			if (ends_with(p->files[f], ".gemspec"))
-				err = sbom_name_index_add(owners, p->files[f], strlen(p->files[f]), i, 0);
-	}
+	int err = sbom_os_file_index(st->sbom, SIZE_MAX, ends_gemspec, &owners);
 	for (size_t i = 0; !err && i < st->count; i++) {
 		if (st->gems[i].locked)
 			continue;

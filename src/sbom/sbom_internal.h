@@ -27,6 +27,10 @@ void sbom_name_index_free(sbom_name_index *index);
 int sbom_name_index_add(sbom_name_index *index, const char *name, size_t len, size_t package, int provided);
 /* The package named (or providing) name; returns 0 and sets *package, or -1 when none. */
 int sbom_name_index_find(const sbom_name_index *index, const char *name, size_t len, size_t *package);
+/* Indexes, by path, the files the OS packages (deb, rpm, apk) among the first `limit` packages own,
+ * those `keep` accepts (NULL: all): how a language cataloger finds the OS package that installed
+ * what it found (that package then CONTAINS it). */
+int sbom_os_file_index(const cairn_sbom *sbom, size_t limit, int (*keep)(const char *path), sbom_name_index **out);
 
 /* dpkg: several databases (status and the files of status.d) feed one dependency graph, resolved at the end. */
 typedef struct sbom_dpkg sbom_dpkg;

@@ -145,3 +145,22 @@ int sbom_name_index_find(const sbom_name_index *index, const char *name, size_t 
 	*package = slot->package;
 	return 0;
 }
+
+int sbom_os_file_index(const cairn_sbom *sbom, size_t limit, int (*keep)(const char *path), sbom_name_index **out)
+{
+	int err = sbom_name_index_new(out);
+	size_t n = cairn_sbom_package_count(sbom);
+	for (size_t i = 0; !err && i < n && i < limit; i++) {
+		const cairn_sbom_package *p = cairn_sbom_package_at(sbom, i);
+		if (strcmp(p->type, "deb") != 0 && strcmp(p->type, "rpm") != 0 && strcmp(p->type, "apk") != 0)
+			continue;
+		for (size_t f = 0; !err && f < p->file_count; f++)
+			if (keep == NULL || keep(p->files[f]))
+				err = sbom_name_index_add(*out, p->files[f], strlen(p->files[f]), i, 0);
+	}
+	if (err) {
+		sbom_name_index_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
