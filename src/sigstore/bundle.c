@@ -233,7 +233,9 @@ static int read_proof(const struct reader *r, const json_t *proof, const char *p
 	int err;
 	e->has_proof = 1;
 	snprintf(field, sizeof field, "%s.logIndex", path);
-	if ((err = get_int64(r, proof, "logIndex", field, 1, &e->proof_index)))
+	/* protobuf's JSON mapping leaves out zero values: a missing logIndex is entry 0 (sigstore-js writes
+	 * it so); a wrong index still fails the inclusion proof and the signed entry timestamp */
+	if ((err = get_int64(r, proof, "logIndex", field, 0, &e->proof_index)))
 		return err;
 	snprintf(field, sizeof field, "%s.treeSize", path);
 	if ((err = get_int64(r, proof, "treeSize", field, 1, &e->tree_size)))
@@ -297,7 +299,7 @@ static int read_entry(const struct reader *r, const json_t *obj, size_t index, i
 		return bad(r, path, "not an object");
 	int err;
 	snprintf(field, sizeof field, "%s.logIndex", path);
-	if ((err = get_int64(r, obj, "logIndex", field, 1, &e->log_index)))
+	if ((err = get_int64(r, obj, "logIndex", field, 0, &e->log_index))) /* zero may be left out, as above */
 		return err;
 	json_t *log_id, *kv;
 	snprintf(field, sizeof field, "%s.logId", path);

@@ -184,6 +184,13 @@ static void wrapped_base64(json_t *doc)
 	json_object_set_new(ms, "signature", json_string(wrapped));
 }
 
+static void no_log_index(json_t *doc)
+{
+	json_t *entry = json_array_get(json_object_get(json_object_get(doc, "verificationMaterial"), "tlogEntries"), 0);
+	json_object_del(entry, "logIndex");
+	json_object_del(json_object_get(entry, "inclusionProof"), "logIndex");
+}
+
 static void two_dsse_signatures(json_t *doc)
 {
 	json_t *sigs = json_object_get(json_object_get(doc, "dsseEnvelope"), "signatures");
@@ -200,6 +207,33 @@ Test(bundle, structural_rules)
 	cr_assert_eq(parse_modified("happy-path-intoto-in-dsse-v3", two_dsse_signatures), CAIRN_EINVAL);
 	cr_assert(strstr(cairn_error_message(), "exactly one signature") != NULL);
 	cr_assert_eq(parse_modified("happy-path-v0.1", wrapped_base64), 0, "%s", cairn_error_message());
+	/* protobuf JSON leaves a zero logIndex out (sigstore-js does): it parses as entry 0 */
+	cr_assert_eq(parse_modified("happy-path-v0.3", no_log_index), 0, "%s", cairn_error_message());
+}
+
+/* The same bundle without its (non-zero) logIndex reads as entry 0, which its signed entry timestamp
+ * and inclusion proof contradict: refused at verification, not silently accepted. */
+Test(bundle, a_left_out_log_index_is_zero_and_must_still_verify)
+{
+	char path[4096];
+	case_path(path, sizeof path, "happy-path-v0.3", "bundle.sigstore.json");
+	json_error_t error;
+	json_t *doc = json_load_file(path, 0, &error);
+	cr_assert_not_null(doc, "%s", error.text);
+	no_log_index(doc);
+	char *text = json_dumps(doc, 0);
+	cairn_bundle *b = NULL;
+	cr_assert_eq(cairn_bundle_parse(&b, text, strlen(text), "bundle"), 0, "%s", cairn_error_message());
+	cairn_trusted_root *root = public_good();
+	cairn_bundle_artifact art = a_txt();
+	cairn_bundle_options opts = beacon();
+	cairn_bundle_result result;
+	cr_assert_eq(cairn_bundle_verify(b, root, &art, &opts, &result), CAIRN_EVERIFY);
+	cairn_bundle_result_free(&result);
+	cairn_trusted_root_free(root);
+	cairn_bundle_free(b);
+	free(text);
+	json_decref(doc);
 }
 
 /* --- verification ----------------------------------------------------------------------------------- */
