@@ -238,8 +238,7 @@ sigstore_js() {
 	start_log
 	echo "built by sigstore-js" >artifact
 	# sigstore-js (4.1) omits a zero logIndex from the bundle's JSON, as protobuf JSON drops default
-	# values; cairn's bundle reader requires the field (reported), so the log gets an entry first.
-	cairn sign-blob --key signer.key --bundle first.json --rekor-url "$URL" --rekor-public-key log.pub artifact 2>/dev/null
+	# values: the first entry below is index 0 and its bundle has no logIndex, which cairn reads as 0.
 	for mode in message in-toto; do
 		local flag=()
 		[ "$mode" = in-toto ] && flag=(--in-toto)
@@ -266,7 +265,7 @@ sigstore_js() {
 			(e,) = json.load(open(sys.argv[1]))["verificationMaterial"]["tlogEntries"]
 			(u, log), = json.load(open(sys.argv[2])).items()
 			assert e["canonicalizedBody"] == log["body"]
-			assert int(e.get("logIndex", "0")) == log["logIndex"] >= 1
+			assert int(e.get("logIndex", "0")) == log["logIndex"]
 			assert base64.b64decode(e["logId"]["keyId"]).hex() == log["logID"]
 			payload = {"body": e["canonicalizedBody"], "integratedTime": int(e["integratedTime"]),
 			           "logID": log["logID"], "logIndex": log["logIndex"]}
