@@ -163,9 +163,19 @@ void cairn_attest_verified_free(cairn_attest_verified *v);
 
 /* Verifies one DSSE envelope (a .att layer blob) with opts->key: the signature, that the payload is
  * an in-toto statement one of whose subjects carries `subject`, and that its predicate type is the
- * one asked for. CAIRN_EVERIFY with the reason. Keyless .att layers are refused (unsupported). */
+ * one asked for. CAIRN_EVERIFY with the reason. A keyless layer goes through the next function. */
 int cairn_attest_verify_envelope(const void *envelope, size_t len, const cairn_digest *subject,
 				 const cairn_attest_verify_options *opts, cairn_attest_verified *out);
+
+/* A .att layer cosign signed keylessly: the DSSE envelope (the layer's blob) with the Fulcio
+ * certificate (PEM) and the Rekor bundle from the layer's annotations (CAIRN_COSIGN_ANNOTATION_*),
+ * restated as a Sigstore bundle v0.1 and verified as one (certificate chain to a trusted Fulcio CA at
+ * the integrated time, SCT, signed entry timestamp, the log entry matching the envelope, identity
+ * policy opts->identity), then the statement's subject and predicate type. The chain annotation is
+ * not used: intermediates come from the trusted root. */
+int cairn_attest_verify_cosign_keyless(const void *envelope, size_t len, const char *certificate_pem,
+				       const char *rekor_bundle, const cairn_digest *subject,
+				       const cairn_attest_verify_options *opts, cairn_attest_verified *out);
 
 /* Verifies a Sigstore bundle holding a DSSE attestation over the artifact (a file path or a
  * digest) with cairn_bundle_verify, then the predicate type. */

@@ -7,13 +7,16 @@
 #include "cairn/attest.h"
 
 #include "cairn/bundle.h"
+#include "cairn/cert.h"
 #include "cairn/cosign.h"
 #include "cairn/dsse.h"
 #include "cairn/error.h"
 #include "cairn/json.h"
+#include "sign/cosign_internal.h"
 #include "sign/oci_attach.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void cairn_attest_verified_free(cairn_attest_verified *v)
@@ -81,8 +84,8 @@ int cairn_attest_verify_envelope(const void *envelope, size_t len, const cairn_d
 	if (out)
 		memset(out, 0, sizeof *out);
 	if (opts->key == NULL)
-		return cairn_error_set(CAIRN_EUNSUPPORTED, "keyless .att layers are not supported: verify with --key, or "
-							   "attest with --new-bundle-format");
+		return cairn_error_set(CAIRN_EVERIFY, "no key given, and the layer carries no certificate and Rekor bundle "
+						      "(a keyless signature needs both)");
 	if (opts->type == NULL)
 		return cairn_error_set(CAIRN_EINVAL, "a predicate type to look for is required");
 	if (len > CAIRN_ATTEST_MAX_ENVELOPE)
@@ -150,6 +153,55 @@ int cairn_attest_verify_bundle(const void *bundle_json, size_t len, const cairn_
 	return err;
 }
 
+int cairn_attest_verify_cosign_keyless(const void *envelope, size_t len, const char *certificate_pem,
+				       const char *rekor_bundle, const cairn_digest *subject,
+				       const cairn_attest_verify_options *opts, cairn_attest_verified *out)
+{
+	if (out)
+		memset(out, 0, sizeof *out);
+	if (len > CAIRN_ATTEST_MAX_ENVELOPE)
+		return cairn_error_set(CAIRN_EVERIFY, "the envelope is over the %zu-byte limit", CAIRN_ATTEST_MAX_ENVELOPE);
+	json_t *entry = NULL, *env = NULL, *root = NULL;
+	cairn_cert *cert = NULL;
+	cairn_buf der = CAIRN_BUF_INIT, b64 = CAIRN_BUF_INIT;
+	cairn_json_limits limits = {CAIRN_ATTEST_MAX_ENVELOPE, 16};
+	int err = cosign_rekor_entry(rekor_bundle, &entry);
+	if (!err && cairn_json_parse(&env, envelope, len, &limits, "DSSE envelope") != 0)
+		err = cairn_error_prefix(CAIRN_EVERIFY, "not a DSSE envelope");
+	/* Only the leaf: cosign's chain annotation ends with the root, which a bundle must not carry. */
+	if (!err && (err = cairn_cert_load_pem(&cert, certificate_pem, strlen(certificate_pem), "signing certificate")) == 0)
+		err = cairn_cert_der(cert, &der);
+	if (!err)
+		err = cairn_base64_encode(&b64, der.data, der.len, CAIRN_BASE64_STD);
+	if (!err) {
+		root = json_pack("{s:s,s:{s:{s:[{s:s}]},s:[O]},s:O}", "mediaType",
+				 "application/vnd.dev.sigstore.bundle+json;version=0.1", "verificationMaterial",
+				 "x509CertificateChain", "certificates", "rawBytes", cairn_buf_cstr(&b64), "tlogEntries", entry,
+				 "dsseEnvelope", env);
+		if (root == NULL)
+			err = cairn_error_set(CAIRN_ENOMEM, "out of memory");
+	}
+	char *text = err ? NULL : json_dumps(root, JSON_COMPACT);
+	if (!err && text == NULL)
+		err = cairn_error_set(CAIRN_ENOMEM, "out of memory");
+	if (!err) {
+		cairn_bundle_artifact artifact;
+		memset(&artifact, 0, sizeof artifact);
+		artifact.digest = *subject;
+		err = cairn_attest_verify_bundle(text, strlen(text), &artifact, opts, out);
+		if (!err && out)
+			out->from_referrer = 0;
+	}
+	free(text);
+	json_decref(root);
+	json_decref(env);
+	json_decref(entry);
+	cairn_cert_free(cert);
+	cairn_buf_free(&der);
+	cairn_buf_free(&b64);
+	return err;
+}
+
 /* ---- in a registry ---- */
 
 struct ctx {
@@ -200,7 +252,13 @@ static int verify_att_layer(struct ctx *c, const json_t *layer, const char *wher
 		return err == CAIRN_EVERIFY || err == CAIRN_ETOOBIG ? reject(c, where) : err;
 	}
 	cairn_attest_verified v;
-	err = cairn_attest_verify_envelope(blob.data, blob.len, &c->report->image, c->opts, &v);
+	json_t *ann = json_object_get(layer, "annotations");
+	const char *cert = json_string_value(json_object_get(ann, CAIRN_COSIGN_ANNOTATION_CERTIFICATE));
+	const char *rekor = json_string_value(json_object_get(ann, CAIRN_COSIGN_ANNOTATION_BUNDLE));
+	if (c->opts->key == NULL && cert != NULL && rekor != NULL) /* keyless, as cosign attest writes it */
+		err = cairn_attest_verify_cosign_keyless(blob.data, blob.len, cert, rekor, &c->report->image, c->opts, &v);
+	else
+		err = cairn_attest_verify_envelope(blob.data, blob.len, &c->report->image, c->opts, &v);
 	cairn_buf_free(&blob);
 	return err ? reject(c, where) : accept(c, &v);
 }

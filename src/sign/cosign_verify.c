@@ -74,7 +74,7 @@ static int bad_rekor(const char *why)
 
 /* {"SignedEntryTimestamp":B64,"Payload":{"body":B64,"integratedTime":N,"logIndex":N,"logID":HEX}}
  * -> a v0.1 tlogEntries[] member. */
-static int rekor_entry(const char *text, json_t **out)
+int cosign_rekor_entry(const char *text, json_t **out)
 {
 	json_t *root = NULL, *entry = NULL, *inner = NULL;
 	cairn_buf body = CAIRN_BUF_INIT, log_id = CAIRN_BUF_INIT;
@@ -135,7 +135,7 @@ int cosign_verify_evidence(const cairn_cosign_signature *sig, const cairn_cosign
 	cairn_bundle *bundle = NULL;
 	cairn_bundle_result result;
 	memset(&result, 0, sizeof result);
-	int err = rekor_entry(sig->bundle, &entry);
+	int err = cosign_rekor_entry(sig->bundle, &entry);
 	if (!err)
 		err = cairn_digest_compute(CAIRN_DIGEST_SHA256, sig->payload, sig->payload_len, &artifact.digest);
 	if (err)

@@ -391,3 +391,50 @@ EOF
 	[[ "$output" == *"1 attestation of type cyclonedx verified"* ]]
 	[[ "$output" == *"(Sigstore bundle)"* ]]
 }
+
+@test "a keyless .att layer (certificate and Rekor bundle in its annotations) is verified through its evidence" {
+	keys
+	predicates
+	local repo="$REG_PLAIN_HOST/cairn/keyless"
+	local digest bv="$CAIRN_CORPUS/sigstore/conformance/bundle-verify/happy-path-intoto-in-dsse-v3/bundle.sigstore.json"
+	digest=$(push_image "$repo:v1")
+	cairn attest --key a.key --type slsaprovenance --predicate prov.json "$repo:v1"
+	local tag="sha256-${digest#sha256:}.att"
+	rd get-manifest "$repo:$tag" >att.json 2>/dev/null
+	# The conformance corpus's keyless DSSE bundle (real Fulcio certificate, real Rekor entry) taken
+	# apart into cosign's keyless layer: the envelope as the blob, the certificate and Rekor bundle as
+	# annotations. Its statement names a.txt, not this image.
+	python3 - "$bv" <<'PY'
+import base64, json, sys, textwrap
+b = json.load(open(sys.argv[1]))
+vm = b["verificationMaterial"]
+open("keyless-env.json", "w").write(json.dumps(b["dsseEnvelope"], separators=(",", ":")))
+raw = vm["certificate"]["rawBytes"]
+pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(textwrap.wrap(raw, 64)) + "\n-----END CERTIFICATE-----\n"
+e = vm["tlogEntries"][0]
+rekor = {"SignedEntryTimestamp": e["inclusionPromise"]["signedEntryTimestamp"],
+         "Payload": {"body": e["canonicalizedBody"], "integratedTime": int(e["integratedTime"]),
+                     "logIndex": int(e["logIndex"]), "logID": base64.b64decode(e["logId"]["keyId"]).hex()}}
+json.dump({"dev.sigstore.cosign/certificate": pem, "dev.sigstore.cosign/bundle": json.dumps(rekor)},
+          open("annotations.json", "w"))
+PY
+	replace_layer "$repo" "$tag" 0 keyless-env.json
+	python3 -c '
+import json
+m = json.load(open("m2.json"))
+m["layers"][0]["annotations"].update(json.load(open("annotations.json")))
+open("m3.json", "w").write(json.dumps(m, separators=(",", ":")))'
+	rd push-manifest "$repo:$tag" "$OCI_MANIFEST" m3.json >/dev/null
+	local id="https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main"
+	# Certificate, SCT, entry timestamp and log body all check out; the statement is not about this
+	# image, so it is refused for that reason and no other.
+	run --separate-stderr cairn verify-attestation --certificate-identity "$id" \
+		--certificate-oidc-issuer https://token.actions.githubusercontent.com --type slsaprovenance "$repo:v1"
+	expect_status 1
+	expect_stderr ".att layer 1: no subject of the in-toto statement has the artifact's digest"
+	# the wrong identity stops it earlier, at the certificate
+	run --separate-stderr cairn verify-attestation --certificate-identity https://example.com/other \
+		--certificate-oidc-issuer https://token.actions.githubusercontent.com --type slsaprovenance "$repo:v1"
+	expect_status 1
+	expect_stderr ".att layer 1: identity: certificate identity mismatch"
+}

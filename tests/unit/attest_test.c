@@ -15,6 +15,7 @@
 #include <criterion/criterion.h>
 #include <openssl/evp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define IMAGE_HEX "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
@@ -262,12 +263,12 @@ Test(attest, envelope_verification_names_each_reason)
 	free(dump);
 	expect_reason(verify_env(&tampered, key, "cyclonedx"), "payload type is text/plain");
 
-	/* keyless .att layers are not verified (fail closed) */
+	/* no key and no certificate: nothing can verify it (fail closed) */
 	cairn_attest_verify_options o;
 	memset(&o, 0, sizeof o);
 	o.type = "cyclonedx";
 	cairn_digest image = digest_of("sha256:" IMAGE_HEX);
-	cr_assert_eq(cairn_attest_verify_envelope(good.data, good.len, &image, &o, NULL), CAIRN_EUNSUPPORTED);
+	expect_reason(cairn_attest_verify_envelope(good.data, good.len, &image, &o, NULL), "no key given");
 
 	json_decref(env);
 	cairn_buf_free(&junk);
@@ -431,6 +432,118 @@ Test(attest, conformance_dsse_bundle_verifies_as_slsa_provenance_only)
 	cr_assert_eq(cairn_attest_verify_bundle(bundle.data, bundle.len, &artifact, &o, NULL), CAIRN_EVERIFY);
 	cairn_trusted_root_free(root);
 	cairn_buf_free(&bundle);
+}
+
+/* A keyless cosign .att layer carries the DSSE envelope as its blob and, in annotations, the Fulcio
+ * certificate (PEM) and the Rekor bundle {"SignedEntryTimestamp", "Payload": {body, integratedTime,
+ * logIndex, logID (hex)}}. The conformance corpus's keyless DSSE bundle (a real Fulcio certificate and
+ * a real Rekor entry) is taken apart into exactly that layout by the test, independently of the code
+ * that puts it back together. */
+struct cosign_layer {
+	char *envelope, *certificate_pem, *rekor_bundle;
+};
+
+static void cosign_layer_from_bundle(const char *rel, struct cosign_layer *out)
+{
+	cairn_buf text = CAIRN_BUF_INIT;
+	read_corpus(rel, &text);
+	json_t *b = json_of(cairn_buf_cstr(&text));
+	json_t *vm = json_object_get(b, "verificationMaterial");
+	out->envelope = json_dumps(json_object_get(b, "dsseEnvelope"), JSON_COMPACT);
+	/* the certificate as PEM, lines of 64 */
+	const char *raw = json_string_value(json_object_get(json_object_get(vm, "certificate"), "rawBytes"));
+	cr_assert_not_null(raw);
+	cairn_buf pem = CAIRN_BUF_INIT;
+	cairn_buf_append_str(&pem, "-----BEGIN CERTIFICATE-----\n");
+	for (size_t at = 0; at < strlen(raw); at += 64) {
+		cairn_buf_append(&pem, raw + at, strlen(raw) - at < 64 ? strlen(raw) - at : 64);
+		cairn_buf_append_byte(&pem, '\n');
+	}
+	cairn_buf_append_str(&pem, "-----END CERTIFICATE-----\n");
+	out->certificate_pem = strdup(cairn_buf_cstr(&pem));
+	/* the Rekor bundle annotation; logID in hex, numbers as numbers */
+	json_t *e = json_array_get(json_object_get(vm, "tlogEntries"), 0);
+	cairn_buf id = CAIRN_BUF_INIT, hex = CAIRN_BUF_INIT;
+	const char *key_id = json_string_value(json_object_get(json_object_get(e, "logId"), "keyId"));
+	cr_assert_eq(cairn_base64_decode(&id, key_id, strlen(key_id), CAIRN_BASE64_STD, "keyId"), 0);
+	cairn_hex_encode(&hex, id.data, id.len);
+	json_t *annotation = json_pack(
+		"{s:O,s:{s:O,s:I,s:I,s:s}}", "SignedEntryTimestamp",
+		json_object_get(json_object_get(e, "inclusionPromise"), "signedEntryTimestamp"), "Payload", "body",
+		json_object_get(e, "canonicalizedBody"), "integratedTime",
+		(json_int_t)strtoll(json_string_value(json_object_get(e, "integratedTime")), NULL, 10), "logIndex",
+		(json_int_t)strtoll(json_string_value(json_object_get(e, "logIndex")), NULL, 10), "logID", cairn_buf_cstr(&hex));
+	cr_assert_not_null(annotation);
+	out->rekor_bundle = json_dumps(annotation, JSON_COMPACT);
+	json_decref(annotation);
+	json_decref(b);
+	cairn_buf_free(&text);
+	cairn_buf_free(&pem);
+	cairn_buf_free(&id);
+	cairn_buf_free(&hex);
+}
+
+static void cosign_layer_free(struct cosign_layer *l)
+{
+	free(l->envelope);
+	free(l->certificate_pem);
+	free(l->rekor_bundle);
+}
+
+Test(attest, keyless_cosign_att_layer_verifies_from_its_annotations)
+{
+	char root_path[4096];
+	snprintf(root_path, sizeof root_path, "%s/sigstore/trusted_root.public-good.json", test_corpus());
+	cairn_trusted_root *root = NULL;
+	cr_assert_eq(cairn_trusted_root_load_file(&root, root_path), 0, "%s", cairn_error_message());
+	struct cosign_layer l;
+	cosign_layer_from_bundle("sigstore/conformance/bundle-verify/happy-path-intoto-in-dsse-v3/bundle.sigstore.json", &l);
+	/* the statement's subject is a.txt */
+	cairn_digest subject = digest_of("sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf");
+	cairn_attest_verify_options o;
+	memset(&o, 0, sizeof o);
+	o.root = root;
+	o.identity.identity = BEACON_IDENTITY;
+	o.identity.issuer = BEACON_ISSUER;
+	o.type = "slsaprovenance";
+	size_t len = strlen(l.envelope);
+	cairn_attest_verified v;
+	cr_assert_eq(cairn_attest_verify_cosign_keyless(l.envelope, len, l.certificate_pem, l.rekor_bundle, &subject, &o, &v),
+		     0, "%s", cairn_error_message());
+	cr_assert_str_eq(v.predicate_type, "https://slsa.dev/provenance/v1");
+	cr_assert_str_eq(v.identity, BEACON_IDENTITY);
+	cr_assert_eq(v.from_referrer, 0);
+	cairn_attest_verified_free(&v);
+	/* another identity, another subject, another predicate type: each refused */
+	o.identity.identity = "https://github.com/someone/else/.github/workflows/x.yml@refs/heads/main";
+	cr_assert_eq(cairn_attest_verify_cosign_keyless(l.envelope, len, l.certificate_pem, l.rekor_bundle, &subject, &o, NULL),
+		     CAIRN_EVERIFY);
+	o.identity.identity = BEACON_IDENTITY;
+	cairn_digest image = digest_of("sha256:" IMAGE_HEX);
+	cr_assert_eq(cairn_attest_verify_cosign_keyless(l.envelope, len, l.certificate_pem, l.rekor_bundle, &image, &o, NULL),
+		     CAIRN_EVERIFY);
+	o.type = "cyclonedx";
+	expect_reason(cairn_attest_verify_cosign_keyless(l.envelope, len, l.certificate_pem, l.rekor_bundle, &subject, &o, NULL),
+		      "not the requested cyclonedx");
+	o.type = "slsaprovenance";
+	/* a Rekor bundle whose entry timestamp was flipped, and one that is not JSON */
+	char *bad = strdup(l.rekor_bundle);
+	char *set = strstr(bad, "\"SignedEntryTimestamp\":\"") + strlen("\"SignedEntryTimestamp\":\"");
+	set[4] = set[4] == 'A' ? 'B' : 'A';
+	cr_assert_eq(cairn_attest_verify_cosign_keyless(l.envelope, len, l.certificate_pem, bad, &subject, &o, NULL),
+		     CAIRN_EVERIFY);
+	cr_assert_eq(cairn_attest_verify_cosign_keyless(l.envelope, len, l.certificate_pem, "{", &subject, &o, NULL),
+		     CAIRN_EVERIFY);
+	/* the envelope's payload changed */
+	char *env = strdup(l.envelope);
+	char *payload = strstr(env, "\"payload\":\"") + strlen("\"payload\":\"");
+	payload[8] = payload[8] == 'A' ? 'B' : 'A';
+	cr_assert_eq(cairn_attest_verify_cosign_keyless(env, len, l.certificate_pem, l.rekor_bundle, &subject, &o, NULL),
+		     CAIRN_EVERIFY);
+	free(env);
+	free(bad);
+	cosign_layer_free(&l);
+	cairn_trusted_root_free(root);
 }
 
 Test(attest, key_bundle_round_trip_needs_the_tlog_waiver)
