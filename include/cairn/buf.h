@@ -59,5 +59,8 @@ enum cairn_base64_flags {
 int cairn_base64_encode(cairn_buf *out, const void *data, size_t len, int flags);
 /* `what` names the input in error messages ("signature file sig.b64"). */
 int cairn_base64_decode(cairn_buf *out, const char *text, size_t len, int flags, const char *what);
+/* Appends DER as a PEM block the way OpenSSL and Go write one: "-----BEGIN LABEL-----", standard
+ * base64 in lines of 64, "-----END LABEL-----", each line ending in a newline. */
+int cairn_pem_encode(cairn_buf *out, const char *label, const void *der, size_t len);
 
 #endif

@@ -137,3 +137,20 @@ int cairn_base64_decode(cairn_buf *out, const char *text, size_t len, int flags,
 	out->data[out->len] = 0;
 	return 0;
 }
+
+int cairn_pem_encode(cairn_buf *out, const char *label, const void *der, size_t len)
+{
+	cairn_buf b64 = CAIRN_BUF_INIT;
+	int err = cairn_base64_encode(&b64, der, len, CAIRN_BASE64_STD);
+	if (!err)
+		err = cairn_buf_printf(out, "-----BEGIN %s-----\n", label);
+	for (size_t at = 0; !err && at < b64.len; at += 64) {
+		err = cairn_buf_append(out, b64.data + at, b64.len - at < 64 ? b64.len - at : 64);
+		if (!err)
+			err = cairn_buf_append_byte(out, '\n');
+	}
+	if (!err)
+		err = cairn_buf_printf(out, "-----END %s-----\n", label);
+	cairn_buf_free(&b64);
+	return err;
+}

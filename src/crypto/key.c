@@ -672,26 +672,12 @@ int cairn_key_save_private(const cairn_key *key, const char *passphrase, cairn_b
 
 static int public_der_cached(const cairn_key *key, const struct der_cache **out);
 
-/* "-----BEGIN PUBLIC KEY-----", the DER in base64 lines of 64, "-----END PUBLIC KEY-----", as
- * OpenSSL's PEM writer lays it out, from the cached DER (no encoder runs twice). */
+/* PEM from the cached DER: no encoder runs twice for one key. */
 int cairn_key_save_public(const cairn_key *key, cairn_buf *pem)
 {
 	const struct der_cache *c;
-	cairn_buf b64 = CAIRN_BUF_INIT;
 	int err = public_der_cached(key, &c);
-	if (!err)
-		err = cairn_base64_encode(&b64, c->data, c->len, CAIRN_BASE64_STD);
-	if (!err)
-		err = cairn_buf_append_str(pem, "-----BEGIN PUBLIC KEY-----\n");
-	for (size_t at = 0; !err && at < b64.len; at += 64) {
-		err = cairn_buf_append(pem, b64.data + at, b64.len - at < 64 ? b64.len - at : 64);
-		if (!err)
-			err = cairn_buf_append_byte(pem, '\n');
-	}
-	if (!err)
-		err = cairn_buf_append_str(pem, "-----END PUBLIC KEY-----\n");
-	cairn_buf_free(&b64);
-	return err;
+	return err ? err : cairn_pem_encode(pem, "PUBLIC KEY", c->data, c->len);
 }
 
 /* Encodes key's public half as DER SubjectPublicKeyInfo into a new cache entry. */

@@ -78,27 +78,6 @@ static int read_pem_block(const void *pem, size_t len, const char *what, char **
 	return err;
 }
 
-/* PEM as OpenSSL and Go's pem.Encode write it: the label lines around base64 in lines of 64. Written
- * here from the DER directly: OpenSSL's PEM writer re-encodes the certificate first, which cost
- * more than the rest of an entry's canonicalization. */
-static int pem_from_der(const char *label, const unsigned char *der, size_t len, cairn_buf *out)
-{
-	cairn_buf b64 = CAIRN_BUF_INIT;
-	int err = cairn_base64_encode(&b64, der, len, CAIRN_BASE64_STD);
-	if (!err)
-		err = cairn_buf_printf(out, "-----BEGIN %s-----\n", label);
-	for (size_t at = 0; !err && at < b64.len; at += 64) {
-		size_t n = b64.len - at < 64 ? b64.len - at : 64;
-		err = cairn_buf_append(out, b64.data + at, n);
-		if (!err)
-			err = cairn_buf_append_byte(out, '\n');
-	}
-	if (!err)
-		err = cairn_buf_printf(out, "-----END %s-----\n", label);
-	cairn_buf_free(&b64);
-	return err;
-}
-
 static int canonical_cert(rekor_verifier *out, const unsigned char *der, long len, const char *what)
 {
 	cairn_cert *cert = NULL;
@@ -106,7 +85,7 @@ static int canonical_cert(rekor_verifier *out, const unsigned char *der, long le
 	if (!err)
 		err = cairn_cert_public_key(cert, &out->key);
 	if (!err) /* Rekor stores a certificate's own DER (Go's cert.Raw) as PEM */
-		err = pem_from_der("CERTIFICATE", der, (size_t)len, &out->pem);
+		err = cairn_pem_encode(&out->pem, "CERTIFICATE", der, (size_t)len);
 	cairn_cert_free(cert);
 	out->is_cert = 1;
 	return err;
