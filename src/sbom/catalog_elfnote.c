@@ -350,10 +350,10 @@ int sbom_binary_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *l
 	}
 	unload(&b);
 	cairn_buf_free(&b.whole);
+	if (!err) /* a Go program a distro installed belongs to its package (the same index of owned files) */
+		err = sbom_go_link_owners(sbom, first, ctx.owned);
 	sbom_name_index_free(ctx.os);
 	sbom_name_index_free(ctx.owned);
 	sbom_name_index_free(ctx.notes);
-	if (!err) /* a Go program a distro installed belongs to its package */
-		err = sbom_go_link_owners(sbom, first);
 	return err;
 }

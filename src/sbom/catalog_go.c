@@ -556,14 +556,16 @@ int sbom_go_parse_mod(cairn_sbom *sbom, const char *text, size_t len, const char
 /* ---- the tree ---- */
 
 /* Links every Go package found at or after `first` to the OS package (deb, rpm, apk) that owns its
- * binary, so a Go program a distro installed is neither counted apart from its package nor lost. */
-int sbom_go_link_owners(cairn_sbom *sbom, size_t first)
+ * binary, so a Go program a distro installed is neither counted apart from its package nor lost.
+ * owned: an sbom_os_file_index of the packages before `first`, or NULL to build one here. */
+int sbom_go_link_owners(cairn_sbom *sbom, size_t first, const sbom_name_index *owned)
 {
 	size_t count = cairn_sbom_package_count(sbom);
 	if (first >= count)
 		return 0;
-	sbom_name_index *owners;
-	int err = sbom_os_file_index(sbom, first, NULL, &owners);
+	sbom_name_index *built = NULL;
+	int err = owned == NULL ? sbom_os_file_index(sbom, first, NULL, &built) : 0;
+	const sbom_name_index *owners = owned != NULL ? owned : built;
 	for (size_t i = first; !err && i < count; i++) {
 		const cairn_sbom_package *p = cairn_sbom_package_at(sbom, i);
 		size_t owner;
@@ -571,7 +573,7 @@ int sbom_go_link_owners(cairn_sbom *sbom, size_t first)
 		    sbom_name_index_find(owners, p->locations[0].path, strlen(p->locations[0].path), &owner) == 0)
 			err = cairn_sbom_add_relationship(sbom, owner, i, CAIRN_SBOM_REL_CONTAINS);
 	}
-	sbom_name_index_free(owners);
+	sbom_name_index_free(built);
 	return err;
 }
 
@@ -597,6 +599,6 @@ int sbom_go_catalog(cairn_sbom *sbom, const cairn_tree *tree, char *const *layer
 	}
 	cairn_buf_free(&data);
 	if (!err)
-		err = sbom_go_link_owners(sbom, first);
+		err = sbom_go_link_owners(sbom, first, NULL);
 	return err;
 }

@@ -16,8 +16,6 @@ int sbom_license_ref(cairn_sbom *sbom, const char *text, size_t len, cairn_buf *
 /* A 128-bit UUID (version 4 layout) as "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx": from the SHA-256 of
  * seed when seed is not NULL (deterministic), else random. */
 int sbom_uuid(const void *seed, size_t seed_len, char out[37]);
-/* RFC 3339 UTC "2024-01-02T03:04:05Z". */
-void sbom_format_time(int64_t t, char out[32]);
 
 /* Dependency resolution for distro databases: maps names (and provided names) to packages. */
 typedef struct sbom_name_index sbom_name_index;
@@ -117,7 +115,7 @@ int sbom_elf_find_section(const sbom_elf *e, const char *name, size_t *off, size
 int sbom_elf_load(sbom_elf *e, unsigned char **mem, const cairn_tree *tree, const cairn_entry *entry);
 void sbom_elf_unload(unsigned char *mem, size_t len);
 int sbom_go_buildinfo_indirect(const sbom_elf *e);
-int sbom_go_link_owners(cairn_sbom *sbom, size_t first);
+int sbom_go_link_owners(cairn_sbom *sbom, size_t first, const sbom_name_index *owned);
 /* Calls fn for each note in [off, off+size) with the given alignment (4 or 8); a nonzero return of fn
  * stops the walk and is returned; -1 when a note's sizes or padding leave the region. */
 typedef int (*sbom_elf_note_fn)(void *arg, const char *name, size_t namesz, uint32_t type, const unsigned char *desc,
