@@ -175,6 +175,8 @@ int cairn_sbom_format_parse(const char *name, enum cairn_sbom_format *out);
 /* The time written into documents: SOURCE_DATE_EPOCH when set (deterministic output), else now.
  * *deterministic is 1 when it came from SOURCE_DATE_EPOCH. */
 int cairn_sbom_timestamp(int64_t *out, int *deterministic);
+/* RFC 3339 UTC: "2024-01-02T03:04:05Z" (the epoch for a time gmtime cannot represent). */
+void cairn_sbom_format_time(int64_t t, char out[32]);
 
 int cairn_sbom_write_cyclonedx(cairn_sbom *sbom, int spec_minor, cairn_buf *out);
 int cairn_sbom_write_spdx(cairn_sbom *sbom, cairn_buf *out);

@@ -141,9 +141,8 @@ int cairn_scan_write_cyclonedx(const cairn_scan_result *result, cairn_buf *out);
 int cairn_scan_write_openvex(const cairn_scan_result *result, cairn_buf *out);
 int cairn_scan_write(const cairn_scan_result *result, enum cairn_scan_format format, cairn_buf *out);
 
-/* Helpers the reports share: the RFC 3339 UTC form of a Unix time ("2024-01-02T03:04:05Z"), and
- * the package's purl without qualifiers and subpath (the form VEX matching compares). */
-int cairn_scan_format_time(int64_t when, char out[32]);
+/* A helper the reports share: the package's purl without qualifiers and subpath (the form VEX
+ * matching compares). Times are written with cairn_sbom_format_time. */
 int cairn_scan_purl_base(const char *purl, cairn_buf *out);
 /* Appends doc as indented JSON (members in insertion order) and a newline; takes the reference
  * (a NULL doc is an out-of-memory error). */

@@ -103,7 +103,7 @@ static json_t *metadata(const cairn_sbom *sbom, int64_t when)
 {
 	const cairn_sbom_source *s = cairn_sbom_source_of(sbom);
 	char ts[32];
-	sbom_format_time(when, ts);
+	cairn_sbom_format_time(when, ts);
 	json_t *tool = json_pack("{ssssss}", "type", "application", "name", "cairn", "version", CAIRN_VERSION);
 	json_t *subject = json_pack("{ssssss}", "bom-ref", "cairn:source", "type",
 				    s->kind && strcmp(s->kind, "directory") == 0 ? "file" : "container", "name",

@@ -98,7 +98,7 @@ int cairn_sbom_write_spdx(cairn_sbom *sbom, cairn_buf *out)
 	const cairn_sbom_source *s = cairn_sbom_source_of(sbom);
 	const char *name = s->name ? s->name : "unknown";
 	char ts[32];
-	sbom_format_time(when, ts);
+	cairn_sbom_format_time(when, ts);
 	size_t n = cairn_sbom_package_count(sbom);
 	char **ids = calloc(n ? n : 1, sizeof *ids);
 	if (ids == NULL)

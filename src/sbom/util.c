@@ -28,7 +28,7 @@ int sbom_uuid(const void *seed, size_t seed_len, char out[37])
 	return 0;
 }
 
-void sbom_format_time(int64_t t, char out[32])
+void cairn_sbom_format_time(int64_t t, char out[32])
 {
 	time_t tt = (time_t)t;
 	struct tm tm;

@@ -57,10 +57,9 @@ int cairn_scan_write_openvex(const cairn_scan_result *r, cairn_buf *out)
 	int deterministic;
 	char ts[32];
 	int err = cairn_sbom_timestamp(&when, &deterministic);
-	if (!err)
-		err = cairn_scan_format_time(when, ts);
 	if (err)
 		return err;
+	cairn_sbom_format_time(when, ts);
 	json_t *statements = json_array();
 	for (size_t i = 0; i < cairn_scan_count(r); i++)
 		json_array_append_new(statements, statement_json(r, cairn_scan_get(r, i)));

@@ -569,11 +569,3 @@ int cairn_scan_threshold_parse(const char *text, enum cairn_severity *out)
 	return cairn_error_set(CAIRN_EINVAL, "unknown severity '%.40s' (low, medium, high, critical)", text);
 }
 
-int cairn_scan_format_time(int64_t when, char out[32])
-{
-	time_t t = (time_t)when;
-	struct tm tm;
-	if (gmtime_r(&t, &tm) == NULL || strftime(out, 32, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return cairn_error_set(CAIRN_EINVAL, "time %lld cannot be written", (long long)when);
-	return 0;
-}
