@@ -31,7 +31,8 @@ int cairn_cert_der(const cairn_cert *cert, cairn_buf *out);
 /* Verifies that leaf (with the untrusted intermediates the bundle carried, possibly none) chains to
  * one of the root's Fulcio CAs, at time `at` (Unix seconds), with the CA valid (validFor) at that
  * time; that the leaf has digitalSignature key usage and the codeSigning extended key usage; and that
- * `intermediates` does not contain a self-signed root. Fails with CAIRN_EVERIFY and the reason. */
+ * `intermediates` does not contain a self-signed root (except, last, one the trusted root holds byte for
+ * byte, as npm's v0.1 bundles carry). Fails with CAIRN_EVERIFY and the reason. */
 int cairn_cert_verify_chain(const cairn_cert *leaf, cairn_cert *const *intermediates, size_t count,
 			    const cairn_trusted_root *root, int64_t at);
 

@@ -71,27 +71,6 @@ static void describe_subject(X509 *x, char *buf, size_t size)
 		snprintf(buf, size, "(unreadable name)");
 }
 
-/* The bundle must carry intermediates only: a root there would let the bundle vouch for itself
- * if a verifier ever trusted what the bundle brings. */
-static int check_intermediates(cairn_cert *const *intermediates, size_t count)
-{
-	if (count > INTERMEDIATES_MAX)
-		return cairn_error_set(CAIRN_EVERIFY, "the bundle carries %zu chain certificates, more than the limit of %d",
-				       count, INTERMEDIATES_MAX);
-	for (size_t i = 0; i < count; i++) {
-		X509 *x = cairn_cert_x509(intermediates[i]);
-		if (X509_self_signed(x, 0) == 1) {
-			char name[256];
-			describe_subject(x, name, sizeof name);
-			return cairn_error_set(CAIRN_EVERIFY,
-					       "the bundle's certificate chain contains a self-signed root certificate (%s); a bundle must not carry the root, which comes only from the trusted root",
-					       name);
-		}
-	}
-	ERR_clear_error();
-	return 0;
-}
-
 /* OpenSSL treats notAfter as exclusive; RFC 5280 (4.1.2.5) and the other Sigstore clients treat it
  * as the last valid second. So an "expired" verdict at exactly notAfter is overruled. */
 static int inclusive_not_after(int ok, X509_STORE_CTX *ctx)
@@ -115,6 +94,40 @@ static int chain_index(const cairn_trusted_ca *ca, X509 *cert)
 			return (int)i;
 	return -1;
 }
+
+/* Whether x is one of the trusted root's CA certificates, byte for byte. */
+static int is_trusted_ca_cert(const cairn_trusted_root *root, X509 *x)
+{
+	for (size_t i = 0; i < root->ca_count; i++)
+		if (chain_index(&root->cas[i], x) >= 0)
+			return 1;
+	return 0;
+}
+
+/* The bundle must carry intermediates only: a root there would let the bundle vouch for itself
+ * if a verifier ever trusted what the bundle brings. One exception, because npm's sigstore-js wrote
+ * such v0.1 bundles: the complete chain ending in its root, when that root is byte for byte one the
+ * trusted root already holds (it then adds nothing). A root anywhere else is refused. */
+static int check_intermediates(cairn_cert *const *intermediates, size_t count, const cairn_trusted_root *root)
+{
+	if (count > INTERMEDIATES_MAX)
+		return cairn_error_set(CAIRN_EVERIFY, "the bundle carries %zu chain certificates, more than the limit of %d",
+				       count, INTERMEDIATES_MAX);
+	for (size_t i = 0; i < count; i++) {
+		X509 *x = cairn_cert_x509(intermediates[i]);
+		if (X509_self_signed(x, 0) == 1 && !(i == count - 1 && is_trusted_ca_cert(root, x))) {
+			char name[256];
+			describe_subject(x, name, sizeof name);
+			ERR_clear_error();
+			return cairn_error_set(CAIRN_EVERIFY,
+					       "the bundle's certificate chain contains a self-signed root certificate (%s)%s; a bundle must not carry the root, which comes only from the trusted root",
+					       name, i == count - 1 ? " that the trusted root does not hold" : " before its end");
+		}
+	}
+	ERR_clear_error();
+	return 0;
+}
+
 
 /* A path that stopped at an intermediate of a CA whose chain was checked once for all
  * (cairn_trusted_ca_chain_checked) skipped the CA's certificates above that anchor. Their signatures
@@ -205,7 +218,7 @@ int cairn_cert_verify_chain(const cairn_cert *leaf, cairn_cert *const *intermedi
 {
 	if (leaf == NULL || root == NULL || (count > 0 && intermediates == NULL))
 		return cairn_error_set(CAIRN_EINVAL, "certificate chain verification needs a certificate and a trusted root");
-	int err = check_intermediates(intermediates, count);
+	int err = check_intermediates(intermediates, count, root);
 	if (!err)
 		err = check_leaf(leaf, at);
 	if (err)

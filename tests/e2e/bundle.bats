@@ -67,6 +67,30 @@ verify() {
 	expect_status 0
 }
 
+# The chain as npm's sigstore-js v1 wrote it in v0.1 bundles: leaf, intermediate, root.
+chain_with() { # bundle-out python-expression-for-the-extra-certificates
+	tamper "$CASES_DIR/happy-path-v0.1/bundle.sigstore.json" "$1" "
+ca = [c for c in json.load(open('$PG_ROOT'))['certificateAuthorities'] if len(c['certChain']['certificates']) == 2][0]
+intermediate, root = ca['certChain']['certificates']
+b['verificationMaterial']['x509CertificateChain']['certificates'] += $2"
+}
+
+@test "a chain ending in a root the trusted root holds is accepted; a root elsewhere or unknown is refused" {
+	chain_with full.json "[intermediate, root]"
+	verify full.json
+	expect_status 0
+	chain_with misplaced.json "[root, intermediate]"
+	verify misplaced.json
+	expect_status 1
+	expect_stderr "self-signed root certificate (/O=sigstore.dev/CN=sigstore) before its end"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout /dev/null -subj "/O=sigstore.dev/CN=sigstore" \
+		-days 1 -outform DER -out foreign.der 2>/dev/null
+	chain_with foreign.json "[intermediate, {'rawBytes': base64.b64encode(open('foreign.der', 'rb').read()).decode()}]"
+	verify foreign.json
+	expect_status 1
+	expect_stderr "that the trusted root does not hold"
+}
+
 @test "a flipped bit in the signature is refused" {
 	tamper "$CASES_DIR/happy-path-v0.3/bundle.sigstore.json" b.json \
 		'b["messageSignature"]["signature"] = flip(b["messageSignature"]["signature"], byte=-3)'
