@@ -115,6 +115,11 @@ typedef struct cairn_provenance_expect {
 	const char *builder_id;   /* NULL: the default trusted builders */
 	const char *source_tag;   /* NULL or the tag name (v1.2.3) */
 	const char *source_branch; /* NULL or the branch name (main) */
+	const char *source_versioned_tag; /* NULL or a semantic version pattern: v1, v1.2, v1.2.3 */
+	const char *const *workflow_inputs; /* "NAME=VALUE": inputs of the workflow_dispatch that built it */
+	size_t workflow_input_count;
+	const char *package_name;    /* npm only: NULL or the package's name (@scope/name) */
+	const char *package_version; /* npm only: NULL or its version */
 } cairn_provenance_expect;
 
 typedef struct cairn_provenance_result {
@@ -139,6 +144,32 @@ int cairn_provenance_verify_dsse(const void *json, size_t len, const char *what,
 int cairn_provenance_verify_bundle(const void *json, size_t len, const char *what,
 				   const cairn_trusted_root *root, int64_t now,
 				   const cairn_provenance_expect *expect, cairn_provenance_result *result);
+
+/* npm's attestations for a package version, as the registry serves them at
+ * /-/npm/v1/attestations/NAME@VERSION: {"attestations":[{"predicateType":...,"bundle":{...}},...]}.
+ * Both must verify, as slsa-verifier's verify-npm-package requires:
+ *  - the SLSA provenance bundle, through cairn_provenance_verify_bundle (expect->builder_id is required:
+ *    npm's CLI on GitHub's runner is https://github.com/actions/runner/github-hosted);
+ *  - the registry's publish attestation: a bundle signed by the registry's key (registry_key, or when
+ *    NULL the npm registry's published attestation keys, chosen by the bundle's key hint and valid at
+ *    the logged signing time) and logged in Rekor;
+ * both naming the tarball's digest; and, when expected, the package name and version in the
+ * provenance's single subject (pkg:npm/NAME@VERSION) and in the publish attestation. */
+int cairn_provenance_verify_npm(const void *json, size_t len, const char *what, const cairn_trusted_root *root,
+				const cairn_key *registry_key, int64_t now, const cairn_provenance_expect *expect,
+				cairn_provenance_result *result);
+
+/* A bare DSSE envelope whose one signature carries its Fulcio certificate (slsa-github-generator's
+ * .intoto.jsonl before v2.1; json is its line exactly as written), restated as a Sigstore bundle v0.3
+ * with the dsse 0.0.1 entry it made in the Rekor v1 log at rekor_url (fetched by the entry's UUID;
+ * ca_file: an extra CA for https, or NULL). Nothing the log says is checked here: verify the bundle.
+ * CAIRN_EVERIFY when the signature does not verify with the certificate or the log has no entry. */
+int cairn_provenance_bundle_from_log(const void *json, size_t len, const char *what, const char *rekor_url,
+				     const char *ca_file, cairn_buf *bundle_out);
+
+/* Whether a provenance's tag (v1.2.3) satisfies a --source-versioned-tag pattern (v1, v1.2, v1.2.3),
+ * with slsa-verifier's semantics. 0, CAIRN_EVERIFY, or CAIRN_EINVAL when the pattern is not a version. */
+int cairn_provenance_versioned_tag_check(const char *tag, const char *pattern);
 
 /* The checks on a statement alone (no signature): its type, predicate type, subject, builder, source,
  * tag and branch, for provenance not issued by GitHub. Exposed for tests and the fuzzer. */

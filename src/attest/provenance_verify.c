@@ -51,24 +51,31 @@ static const char *const byob_builders[] = {
 	GENERATOR "delegator_lowperms-generic_slsa3.yml",
 };
 
-/* Which build types each builder writes (slsa-verifier's buildTypeMap for v0.2 and v1). */
+/* Which build types each builder writes, per predicate version (slsa-verifier's buildTypeMap of
+ * slsaprovenance v0.2 and v1.0): v is 2 for SLSA provenance v0.2, 1 for v1. */
+#define DELEGATOR_TYPE "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0"
+#define NPM_CLI_V1 "https://github.com/npm/cli/gha@v1"
+#define NPM_CLI_V2 "https://github.com/npm/cli/gha/v2"
 static const struct {
 	const char *builder;
 	const char *build_type;
+	int v;
 } build_types[] = {
-	{GENERATOR "generator_generic_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/generic@v1"},
-	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/go@v1"},
-	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator@v1"},
-	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator-go@v1"},
-	{GENERATOR "builder_container-based_slsa3.yml", "https://slsa.dev/container-based-build/v0.1?draft"},
-	{GENERATOR "delegator_generic_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0"},
-	{GENERATOR "delegator_lowperms-generic_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0"},
-	{NPM_RUNNER, "https://github.com/npm/cli/gha@v1"},
-	{NPM_RUNNER, "https://github.com/npm/cli/gha/v2"},
-	{NPM_HOSTED, "https://github.com/npm/cli/gha@v1"},
-	{NPM_HOSTED, "https://github.com/npm/cli/gha/v2"},
-	{NPM_HOSTED, "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1"},
-	{NPM_HOSTED, "https://actions.github.io/buildtypes/workflow/v1"},
+	{GENERATOR "generator_generic_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/generic@v1", 2},
+	{GENERATOR "generator_container_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/container@v1", 2},
+	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/go@v1", 2},
+	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator@v1", 2},
+	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator-go@v1", 2},
+	{GENERATOR "builder_container-based_slsa3.yml", "https://slsa.dev/container-based-build/v0.1?draft", 1},
+	{GENERATOR "delegator_generic_slsa3.yml", DELEGATOR_TYPE, 2},
+	{GENERATOR "delegator_generic_slsa3.yml", DELEGATOR_TYPE, 1},
+	{GENERATOR "delegator_lowperms-generic_slsa3.yml", DELEGATOR_TYPE, 2},
+	{GENERATOR "delegator_lowperms-generic_slsa3.yml", DELEGATOR_TYPE, 1},
+	{NPM_RUNNER, NPM_CLI_V1, 2},
+	{NPM_RUNNER, NPM_CLI_V2, 2},
+	{NPM_HOSTED, NPM_CLI_V1, 2},
+	{NPM_HOSTED, NPM_CLI_V2, 2},
+	{NPM_HOSTED, "https://slsa-framework.github.io/github-actions-buildtypes/workflow/v1", 1},
 };
 
 void cairn_provenance_result_free(cairn_provenance_result *r)
@@ -280,8 +287,8 @@ static int check_source(const struct prov *p, const char *expected, int github)
 	split_ref(src, base, sizeof base, &ref);
 	if (strcmp(base, want) != 0)
 		return fail("source mismatch: the provenance's source is %s, expected %s", p->source_uri, want);
-	if (github && ref[0] == '\0' && strcmp(p->build_type, "https://github.com/npm/cli/gha@v1") != 0 &&
-	    strcmp(p->build_type, "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0") != 0)
+	if (github && ref[0] == '\0' && strcmp(p->build_type, NPM_CLI_V1) != 0 &&
+	    strcmp(p->build_type, DELEGATOR_TYPE) != 0)
 		return fail("provenance source %s has no ref", p->source_uri);
 	if (github && ref[0] != '\0' && strcmp(p->trigger, src) != 0)
 		return fail("provenance source %s and trigger %s differ", p->source_uri, p->trigger);
@@ -293,7 +300,7 @@ static const char *prov_ref(const struct prov *p, int want_branch, char *buf, si
 {
 	/* BYOB builders and cairn record the ref in the source URI; npm's v1 in the workflow */
 	if (strcmp(p->build_type, CAIRN_SLSA_BUILD_TYPE) == 0 ||
-	    strcmp(p->build_type, "https://github.com/slsa-framework/slsa-github-generator/delegator-generic@v0") == 0 ||
+	    strcmp(p->build_type, DELEGATOR_TYPE) == 0 ||
 	    (p->v1 && env_str(p, "github_ref_type") == NULL)) {
 		const char *uri = p->source_uri ? p->source_uri : p->trigger, *ref;
 		char base[2048];
@@ -331,23 +338,57 @@ static const char *prov_ref(const struct prov *p, int want_branch, char *buf, si
 	return NULL;
 }
 
-static int check_ref(const struct prov *p, const char *tag, const char *branch)
+static int check_ref(const struct prov *p, const cairn_provenance_expect *e)
 {
 	char buf[1024];
+	const char *tag = e->source_tag ? e->source_tag : e->source_versioned_tag;
 	if (tag) {
 		const char *ref = prov_ref(p, 0, buf, sizeof buf);
 		if (ref == NULL || strncmp(ref, "refs/tags/", 10) != 0)
 			return fail("tag mismatch: expected tag %s, the provenance's ref is %s", tag, ref && ref[0] ? ref : "not a tag");
-		if (strcmp(ref + 10, tag) != 0)
+		if (e->source_tag && strcmp(ref + 10, tag) != 0)
 			return fail("tag mismatch: expected tag %s, got %s", tag, ref + 10);
+		if (e->source_versioned_tag) {
+			int err = cairn_provenance_versioned_tag_check(ref + 10, e->source_versioned_tag);
+			if (err)
+				return err;
+		}
 	}
-	if (branch) {
+	if (e->source_branch) {
 		const char *ref = prov_ref(p, 1, buf, sizeof buf);
 		if (ref == NULL || strncmp(ref, "refs/heads/", 11) != 0)
-			return fail("branch mismatch: expected branch %s, the provenance's ref is %s", branch,
+			return fail("branch mismatch: expected branch %s, the provenance's ref is %s", e->source_branch,
 				    ref && ref[0] ? ref : "not a branch");
-		if (strcmp(ref + 11, branch) != 0)
-			return fail("branch mismatch: expected branch %s, got %s", branch, ref + 11);
+		if (strcmp(ref + 11, e->source_branch) != 0)
+			return fail("branch mismatch: expected branch %s, got %s", e->source_branch, ref + 11);
+	}
+	return 0;
+}
+
+/* --build-workflow-input NAME=VALUE: the inputs of the workflow_dispatch event that started the build,
+ * as the provenance records its event payload (slsa-verifier's VerifyWorkflowInputs). */
+static int check_inputs(const struct prov *p, const cairn_provenance_expect *e)
+{
+	if (e->workflow_input_count == 0)
+		return 0;
+	const char *event = env_str(p, "github_event_name");
+	if (event == NULL || strcmp(event, "workflow_dispatch") != 0)
+		return fail("workflow inputs mismatch: the build was triggered by %s, not workflow_dispatch", event ? event : "an unknown event");
+	const json_t *payload = json_object_get(p->env, p->upper_env ? "GITHUB_EVENT_PAYLOAD" : "github_event_payload");
+	const json_t *inputs = json_object_get(payload, "inputs");
+	if (!json_is_object(inputs))
+		return fail("workflow inputs mismatch: the provenance records no workflow inputs");
+	for (size_t i = 0; i < e->workflow_input_count; i++) {
+		const char *kv = e->workflow_inputs[i], *eq = strchr(kv, '=');
+		char name[256];
+		if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof name)
+			return cairn_error_set(CAIRN_EINVAL, "workflow input %s: expected NAME=VALUE", kv);
+		snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
+		const char *have = str_at(inputs, name);
+		if (have == NULL)
+			return fail("workflow inputs mismatch: the provenance has no input %s", name);
+		if (strcmp(have, eq + 1) != 0)
+			return fail("workflow inputs mismatch: expected %s, got %s=%s", kv, name, have);
 	}
 	return 0;
 }
@@ -430,7 +471,9 @@ int cairn_provenance_check_statement(const cairn_intoto_statement *st, const jso
 	if (!err && e->source_uri)
 		err = check_source(&p, e->source_uri, 0);
 	if (!err)
-		err = check_ref(&p, e->source_tag, e->source_branch);
+		err = check_ref(&p, e);
+	if (!err)
+		err = check_inputs(&p, e);
 	if (!err)
 		err = fill_result(result, &p, p.builder_id, st->predicate_type);
 	return err;
@@ -549,10 +592,11 @@ static int workflow_read(const cairn_cert_identity *id, struct workflow *w)
 	return 0;
 }
 
-static int accepts_build_type(const char *builder, const char *type)
+static int accepts_build_type(const char *builder, const struct prov *p)
 {
 	for (size_t i = 0; i < sizeof build_types / sizeof build_types[0]; i++)
-		if (strcmp(build_types[i].builder, builder) == 0 && strcmp(build_types[i].build_type, type) == 0)
+		if (strcmp(build_types[i].builder, builder) == 0 && strcmp(build_types[i].build_type, p->build_type) == 0 &&
+		    build_types[i].v == (p->v1 ? 1 : 2))
 			return 1;
 	return 0;
 }
@@ -600,10 +644,13 @@ static int check_github(const cairn_intoto_statement *st, const json_t *payload,
 		if (w->hosted == NULL || strcmp(w->hosted, "github-hosted") != 0)
 			return fail("builder mismatch: %s needs a GitHub-hosted runner, the certificate says %s", e->builder_id,
 				    w->hosted ? w->hosted : "nothing");
-		if (!builder_matches(&pb, e->builder_id, 0) && !builder_matches(&pb, NPM_HOSTED, 0))
+		/* older provenance names the runner without "/github-hosted"; either form matches the other */
+		if (!builder_matches(&pb, NPM_HOSTED, 0) && !builder_matches(&pb, NPM_RUNNER, 0))
 			return fail("builder mismatch: the provenance's builder is %s, expected %s", p.builder_id, e->builder_id);
-		if (!accepts_build_type(pb.name, p.build_type))
-			return fail("build type %s is not one builder %s produces", p.build_type, pb.name);
+		/* the build types are those of the builder asked for: the short name is v0.2's only */
+		if (!accepts_build_type(e->builder_id, &p))
+			return fail("builder mismatch: build type %s (SLSA %s) is not one builder %s produces", p.build_type,
+				    p.v1 ? "v1" : "v0.2", e->builder_id);
 		err = check_matches_certificate(&p, w);
 		verified = p.builder_id;
 	} else {
@@ -623,12 +670,12 @@ static int check_github(const cairn_intoto_statement *st, const json_t *payload,
 			if (want && !builder_matches(&pb, want, 0))
 				return fail("builder mismatch: the provenance's builder is %s, expected %s", p.builder_id, want);
 			verified = p.builder_id;
-			if (!accepts_build_type(w->signer.name, p.build_type))
+			if (!accepts_build_type(w->signer.name, &p))
 				return fail("build type %s is not one builder %s produces", p.build_type, w->signer.name);
 		} else {
 			if (!builder_matches(&pb, signer, 1) && !builder_matches(&w->signer, p.builder_id, 1))
 				return fail("builder mismatch: the provenance names builder %s but was signed by %s", p.builder_id, signer);
-			if (trusted && !accepts_build_type(w->signer.name, p.build_type))
+			if (trusted && !accepts_build_type(w->signer.name, &p))
 				return fail("build type %s is not one builder %s produces", p.build_type, w->signer.name);
 			if (!trusted)
 				err = check_matches_certificate(&p, w);
@@ -643,7 +690,9 @@ static int check_github(const cairn_intoto_statement *st, const json_t *payload,
 	if (!err)
 		err = check_source(&p, e->source_uri, 1);
 	if (!err)
-		err = check_ref(&p, e->source_tag, e->source_branch);
+		err = check_ref(&p, e);
+	if (!err)
+		err = check_inputs(&p, e);
 	if (!err)
 		err = fill_result(result, &p, verified, st->predicate_type);
 	return err;

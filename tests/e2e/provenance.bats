@@ -5,6 +5,7 @@ load helpers
 
 BV() { echo "$(corpus)/sigstore/conformance/bundle-verify"; }
 A_TXT=sha256:a0cfc71271d6e278e57cd332ff957c3f7043fdda354c4cbb190a30d56efa01bf
+BEACON=github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon
 
 # Signs a statement file as a DSSE envelope with openssl, computing PAE from the DSSE spec.
 sign_statement() { # statement key.pem out
@@ -103,4 +104,38 @@ statement() { # predicateType
 	run --separate-stderr cairn verify-provenance --provenance good.jsonl --key k.pub --source-uri github.com/o/x art
 	expect_status 1
 	expect_stderr "source mismatch"
+}
+
+@test "provenance: a bare envelope carrying its certificate is refused as unverifiable offline" {
+	# slsa-github-generator before v2.1 wrote .intoto.jsonl lines like this: the envelope, its signature
+	# with the Fulcio certificate, and nothing proving when it was signed.
+	python3 - "$(BV)/happy-path-intoto-in-dsse-v3/bundle.sigstore.json" <<-'EOF2'
+		import base64, json, sys, textwrap
+		b = json.load(open(sys.argv[1]))
+		env = b["dsseEnvelope"]
+		der = b["verificationMaterial"]["certificate"]["rawBytes"]
+		pem = "-----BEGIN CERTIFICATE-----\n" + "\n".join(textwrap.wrap(der, 64)) + "\n-----END CERTIFICATE-----\n"
+		env["signatures"][0]["cert"] = pem
+		open("legacy.intoto.jsonl", "w").write(json.dumps(env) + "\n")
+	EOF2
+	run --separate-stderr cairn verify-provenance --provenance legacy.intoto.jsonl --source-uri "$BEACON" "$A_TXT"
+	expect_status 1
+	expect_stderr "cannot be verified offline"
+	# an envelope without a certificate needs the key that signed it
+	python3 -c 'import json; e = json.load(open("legacy.intoto.jsonl")); del e["signatures"][0]["cert"]; print(json.dumps(e))' >keyed.jsonl
+	run --separate-stderr cairn verify-provenance --provenance keyed.jsonl --source-uri "$BEACON" "$A_TXT"
+	expect_status 2
+	expect_stderr "give the key that signed it with --key"
+}
+
+@test "provenance: options that do not go together are usage errors" {
+	local b="$(BV)/happy-path-intoto-in-dsse-v3/bundle.sigstore.json"
+	for args in "--bundle $b --provenance $b" "--bundle $b --npm-key k.pub" "--bundle $b --package-name x" \
+		"--bundle $b --key k.pub" "--bundle $b --source-tag v1 --source-versioned-tag v1" \
+		"--bundle $b --build-workflow-input novalue" "--attestations $b $A_TXT" \
+		"--bundle $b --source-versioned-tag 1.2" "--bundle $b --source-versioned-tag v1.02"; do
+		# shellcheck disable=SC2086 # the words are the options
+		run --separate-stderr cairn verify-provenance $args --source-uri "$BEACON" "$A_TXT"
+		expect_status 2
+	done
 }

@@ -27,6 +27,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		cairn_provenance_check_statement(&st, doc, &e, &r);
 		cairn_provenance_result_free(&r);
 		e.source_tag = NULL;
+		e.source_versioned_tag = "v1.2";
+		const char *inputs[] = {"release=v1", "n="};
+		e.workflow_inputs = inputs;
+		e.workflow_input_count = 2;
+		cairn_provenance_check_statement(&st, doc, &e, NULL);
+		e.source_versioned_tag = NULL;
+		e.workflow_input_count = 0;
 		e.source_branch = "main";
 		cairn_provenance_check_statement(&st, doc, &e, NULL);
 		json_decref(doc);

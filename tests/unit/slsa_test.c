@@ -137,3 +137,123 @@ Test(slsa, dirhash_depends_on_content_names_and_modes)
 	unlink(renamed);
 	rmdir(dir);
 }
+
+/* --source-versioned-tag: the cases of slsa-verifier's Test_VerifyVersionedTag (provenance tag, pattern,
+ * 1 when it must not match), which follow Go's golang.org/x/mod/semver. */
+static const struct {
+	const char *tag, *pattern;
+	int fails;
+} versioned_tag_cases[] = {
+	{"v1.2", "1.2", 1},
+	{"vslsa1", "vslsa1", 1},
+	{"vslsa1", "v1.2.3", 1},
+	{"v1.2.3", "v1.2.3", 0},
+	{"v1.2.3", "v1.2", 0},
+	{"v1.2.3", "v1", 0},
+	{"v1.2.3", "v2", 1},
+	{"v1.2.3", "v1.3", 1},
+	{"v1.2.3", "v1.2.4", 1},
+	{"v1.2.3", "v1.2.2", 1},
+	{"v1.2", "v1.2", 0},
+	{"v1.2", "v1", 0},
+	{"v1.3", "v1.1", 1},
+	{"v1.3", "v0", 1},
+	{"v1.2", "v1.3", 1},
+	{"v1.2", "v1.2.3", 1},
+	{"v1.2", "v1.2.0", 0},
+	{"v1.2", "v1.2.0+123", 0},
+	{"v1.2", "v1.2+123", 1},
+	{"v1.2", "v1.2-alpha", 1},
+	{"v1.2", "v1-alpha", 1},
+	{"v1.2", "v1+123", 1},
+	{"v1.2", "v1-alpha+123", 1},
+	{"v1.2", "v1.2-alpha+123", 1},
+	{"v1.2.3-alpha", "v1.2.3-alpha", 0},
+	{"v1.2.3-alpha", "v1.2.3", 1},
+	{"v1.2.3-alpha+123", "v1.2.3-alpha", 0},
+	{"v1.2.3-alpha+123", "v1.2.3-alpha+123", 0},
+	{"v1.2.3-alpha+123", "v1.2.3-alpha+456", 0},
+	{"v1.2.3-alpha", "v1.2.3-alpha+123", 0},
+	{"v1.2.3-alpha", "v1.2.3-beta+123", 1},
+	{"v1.2.3+123", "v1.2.3-alpha+123", 1},
+	{"v1.2.3+123", "v1.2.3-alpha", 1},
+	{"v1.2.3+123", "v1.2.3+123", 0},
+	{"v1.2.3+123", "v1.2.3", 0},
+	{"v1.2.3+123", "v1.2.3+456", 0},
+	{"v1.2.3", "v1.2.3-alpha", 1},
+	{"v1.2.3-alpha", "v1.2.3-beta", 1},
+	{"v1.2", "v1.2.3-beta", 1},
+	{"v1.2.3", "v1.2.3+123", 0},
+	{"v1.2", "v1.2.0-alpha+123", 1},
+	{"v1.2", "v2", 1},
+	{"v1", "v1", 0},
+	{"v1", "v2", 1},
+	{"v1", "v1.2", 1},
+	{"v1", "v0", 1},
+	{"v1", "v1.2.3", 1},
+	{"v1", "v1.0", 0},
+	{"v1", "v1.0.0", 0},
+	{"v1", "v1-alpha", 1},
+};
+
+Test(slsa, versioned_tags_match_as_slsa_verifier_does)
+{
+	for (size_t i = 0; i < sizeof versioned_tag_cases / sizeof versioned_tag_cases[0]; i++) {
+		int rc = cairn_provenance_versioned_tag_check(versioned_tag_cases[i].tag, versioned_tag_cases[i].pattern);
+		cr_expect_eq(rc != 0, versioned_tag_cases[i].fails, "tag %s, pattern %s: %d (%s)", versioned_tag_cases[i].tag,
+			     versioned_tag_cases[i].pattern, rc, rc ? cairn_error_message() : "match");
+	}
+	/* a pattern that is not a version is bad usage; a tag that is not one is a failed check */
+	cr_expect_eq(cairn_provenance_versioned_tag_check("v1.2.3", "1.2"), CAIRN_EINVAL);
+	cr_expect_eq(cairn_provenance_versioned_tag_check("v1.2.3", "v01"), CAIRN_EINVAL);
+	cr_expect_eq(cairn_provenance_versioned_tag_check("vslsa1", "v1"), CAIRN_EVERIFY);
+	cr_expect_eq(cairn_provenance_versioned_tag_check("v1.2.3-01", "v1"), CAIRN_EVERIFY);
+}
+
+/* --build-workflow-input: the inputs of the workflow_dispatch event, as SLSA v0.2 provenance from
+ * GitHub Actions records them (invocation.environment.github_event_payload.inputs). */
+Test(slsa, workflow_inputs_must_match_the_dispatch_event)
+{
+	cairn_digest d;
+	cairn_digest_compute(CAIRN_DIGEST_SHA256, "binary", 6, &d);
+	cairn_buf hex = CAIRN_BUF_INIT;
+	cairn_hex_encode(&hex, d.bytes, d.len);
+	char text[2048];
+	snprintf(text, sizeof text,
+		 "{\"_type\":\"https://in-toto.io/Statement/v0.1\",\"predicateType\":\"https://slsa.dev/provenance/v0.2\","
+		 "\"subject\":[{\"name\":\"binary\",\"digest\":{\"sha256\":\"%s\"}}],\"predicate\":{"
+		 "\"builder\":{\"id\":\"https://example.com/builder@v1\"},\"buildType\":\"https://example.com/t\","
+		 "\"invocation\":{\"environment\":{\"github_event_name\":\"%s\",\"github_event_payload\":"
+		 "{\"inputs\":{\"release_version\":\"v1.2.3\",\"count\":2}}}},"
+		 "\"materials\":[{\"uri\":\"git+https://github.com/o/r@refs/heads/main\",\"digest\":{\"sha1\":\"ab\"}}]}}",
+		 cairn_buf_cstr(&hex), "workflow_dispatch");
+	json_t *st = json_loads(text, 0, NULL);
+	cr_assert_not_null(st);
+	cairn_provenance_expect e;
+	memset(&e, 0, sizeof e);
+	e.artifact = d;
+	e.source_uri = "github.com/o/r";
+	const char *ok[] = {"release_version=v1.2.3"}, *wrong[] = {"release_version=v1.2.4"}, *absent[] = {"other=x"},
+		   *not_text[] = {"count=2"};
+	e.workflow_inputs = ok;
+	e.workflow_input_count = 1;
+	cr_assert_eq(check(st, &e), 0, "%s", cairn_error_message());
+	e.workflow_inputs = wrong;
+	cr_assert_eq(check(st, &e), CAIRN_EVERIFY);
+	cr_assert(strstr(cairn_error_message(), "expected release_version=v1.2.4, got release_version=v1.2.3") != NULL);
+	e.workflow_inputs = absent;
+	cr_assert_eq(check(st, &e), CAIRN_EVERIFY);
+	e.workflow_inputs = not_text; /* slsa-verifier reads inputs as strings only */
+	cr_assert_eq(check(st, &e), CAIRN_EVERIFY);
+	json_decref(st);
+	/* a push, not a dispatch: there are no inputs to match */
+	char *push = strstr(text, "workflow_dispatch");
+	memcpy(push, "push\",\"x\":\"aaaaaaa", 17);
+	st = json_loads(text, 0, NULL);
+	cr_assert_not_null(st);
+	e.workflow_inputs = ok;
+	cr_assert_eq(check(st, &e), CAIRN_EVERIFY);
+	cr_assert(strstr(cairn_error_message(), "not workflow_dispatch") != NULL);
+	json_decref(st);
+	cairn_buf_free(&hex);
+}
