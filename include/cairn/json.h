@@ -26,6 +26,10 @@ int cairn_json_parse(json_t **out, const void *text, size_t len, const cairn_jso
 /* Reads and parses a file with the default limits. */
 int cairn_json_parse_file(json_t **out, const char *path);
 
+/* The string member `key` of object, or NULL when object is not an object or the member is absent or
+ * not a string. */
+const char *cairn_json_string_at(const json_t *object, const char *key);
+
 /* Appends the RFC 8785 canonical form of value: object members sorted by their UTF-16 code units,
  * no insignificant whitespace, minimal string escapes, numbers as ECMAScript writes doubles. */
 int cairn_json_canonicalize(const json_t *value, cairn_buf *out);

@@ -127,6 +127,7 @@ typedef struct cairn_provenance_result {
 	char *source_uri;      /* the provenance's source */
 	char *source_commit;   /* the source's git commit, NULL when none */
 	char *predicate_type;
+	cairn_buf statement;   /* the verified in-toto statement, as signed (empty from check_statement) */
 } cairn_provenance_result;
 void cairn_provenance_result_free(cairn_provenance_result *result);
 

@@ -51,12 +51,6 @@ static int fail(const char *fmt, ...)
 	return code;
 }
 
-static const char *str_at(const json_t *obj, const char *key)
-{
-	const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* ---- the attestations document ---- */
 
 struct npm_doc {
@@ -79,7 +73,7 @@ static int doc_read(struct npm_doc *d, const void *json, size_t len, const char 
 				       json_array_size(list), MAX_ATTESTATIONS);
 	for (size_t i = 0; i < json_array_size(list); i++) {
 		const json_t *item = json_array_get(list, i);
-		const char *type = str_at(item, "predicateType");
+		const char *type = cairn_json_string_at(item, "predicateType");
 		const json_t *bundle = json_object_get(item, "bundle");
 		if (type == NULL || !json_is_object(bundle))
 			return cairn_error_set(CAIRN_EINVAL, "%s: attestation %zu has no predicateType or bundle", what, i);
@@ -132,7 +126,7 @@ static int bundle_statement(const cairn_buf *text, const char *what, cairn_intot
 /* The registry key for the bundle's key hint, and until when it signs. */
 static int registry_key_for(const json_t *bundle, cairn_key **key, int64_t *expires)
 {
-	const char *hint = str_at(json_object_get(json_object_get(bundle, "verificationMaterial"), "publicKey"), "hint");
+	const char *hint = cairn_json_string_at(json_object_get(json_object_get(bundle, "verificationMaterial"), "publicKey"), "hint");
 	if (hint == NULL)
 		return fail("not signed with a registry key (no public key hint)");
 	for (size_t i = 0; i < sizeof npm_keys / sizeof npm_keys[0]; i++) {
@@ -227,7 +221,7 @@ static int purl_split(const char *subject, char *name, char *version)
 /* The registry's word: the publish attestation's predicate names the expected package and version. */
 static int check_publish_package(const cairn_intoto_statement *publish, const cairn_provenance_expect *e)
 {
-	const char *name = str_at(publish->predicate, "name"), *version = str_at(publish->predicate, "version");
+	const char *name = cairn_json_string_at(publish->predicate, "name"), *version = cairn_json_string_at(publish->predicate, "version");
 	if (e->package_name && (name == NULL || strcmp(name, e->package_name) != 0))
 		return fail("package name mismatch: the registry attested %s, expected %s", name ? name : "no name", e->package_name);
 	if (e->package_version && (version == NULL || strcmp(version, e->package_version) != 0))

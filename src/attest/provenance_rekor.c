@@ -19,12 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *str_at(const json_t *obj, const char *key)
-{
-	const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 /* Appends json's compact text to out, and releases json. */
 static int dump_to(json_t *json, cairn_buf *out)
 {
@@ -110,9 +104,9 @@ int cairn_provenance_bundle_from_log(const void *json, size_t len, const char *w
 	int err = cairn_json_parse(&envelope, json, len, NULL, what);
 	const json_t *sigs = err ? NULL : json_object_get(envelope, "signatures");
 	const json_t *sig = json_array_get(sigs, 0);
-	const char *pem = str_at(sig, "cert");
-	if (!err && (str_at(envelope, "payloadType") == NULL || str_at(envelope, "payload") == NULL ||
-		     json_array_size(sigs) != 1 || str_at(sig, "sig") == NULL || pem == NULL))
+	const char *pem = cairn_json_string_at(sig, "cert");
+	if (!err && (cairn_json_string_at(envelope, "payloadType") == NULL || cairn_json_string_at(envelope, "payload") == NULL ||
+		     json_array_size(sigs) != 1 || cairn_json_string_at(sig, "sig") == NULL || pem == NULL))
 		err = cairn_error_set(CAIRN_EINVAL, "%s: not a DSSE envelope with one signature carrying its certificate", what);
 	if (!err)
 		err = cairn_cert_load_pem(&cert, pem, strlen(pem), what);

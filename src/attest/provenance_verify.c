@@ -86,6 +86,7 @@ void cairn_provenance_result_free(cairn_provenance_result *r)
 	free(r->source_uri);
 	free(r->source_commit);
 	free(r->predicate_type);
+	cairn_buf_free(&r->statement);
 	memset(r, 0, sizeof *r);
 }
 
@@ -163,12 +164,6 @@ static int is_release_tag(const char *ref)
 
 /* ---- reading the provenance ---- */
 
-static const char *str_at(const json_t *obj, const char *key)
-{
-	const json_t *v = json_is_object(obj) ? json_object_get(obj, key) : NULL;
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 struct prov {
 	int v1;                      /* predicate v1 (else v0.2) */
 	const json_t *pred;
@@ -184,7 +179,7 @@ struct prov {
 static int prov_read(const json_t *payload, struct prov *p)
 {
 	memset(p, 0, sizeof *p);
-	const char *type = str_at(payload, "predicateType");
+	const char *type = cairn_json_string_at(payload, "predicateType");
 	p->pred = json_object_get(payload, "predicate");
 	if (!json_is_object(p->pred))
 		return fail("provenance has no predicate object");
@@ -193,15 +188,15 @@ static int prov_read(const json_t *payload, struct prov *p)
 	if (p->v1) {
 		const json_t *def = json_object_get(p->pred, "buildDefinition");
 		const json_t *run = json_object_get(p->pred, "runDetails");
-		p->builder_id = str_at(json_object_get(run, "builder"), "id");
-		p->build_type = str_at(def, "buildType");
+		p->builder_id = cairn_json_string_at(json_object_get(run, "builder"), "id");
+		p->build_type = cairn_json_string_at(def, "buildType");
 		first = json_array_get(json_object_get(def, "resolvedDependencies"), 0);
 		p->env = json_object_get(def, "internalParameters");
 		p->upper_env = 1;
 		const json_t *ext = json_object_get(def, "externalParameters");
 		const json_t *wf = json_object_get(ext, "workflow");
-		const char *repo = str_at(wf, "repository"), *ref = str_at(wf, "ref");
-		const char *wref = str_at(p->env, "GITHUB_WORKFLOW_REF");
+		const char *repo = cairn_json_string_at(wf, "repository"), *ref = cairn_json_string_at(wf, "ref");
+		const char *wref = cairn_json_string_at(p->env, "GITHUB_WORKFLOW_REF");
 		if (repo && ref) {
 			snprintf(p->trigger, sizeof p->trigger, "git+%s@%s", repo, ref);
 		} else if (wref) {
@@ -213,16 +208,16 @@ static int prov_read(const json_t *payload, struct prov *p)
 				snprintf(p->trigger, sizeof p->trigger, "git+https://github.com/%.*s@%s", (int)(slash - wref), wref, at + 1);
 		}
 	} else {
-		p->builder_id = str_at(json_object_get(p->pred, "builder"), "id");
-		p->build_type = str_at(p->pred, "buildType");
+		p->builder_id = cairn_json_string_at(json_object_get(p->pred, "builder"), "id");
+		p->build_type = cairn_json_string_at(p->pred, "buildType");
 		first = json_array_get(json_object_get(p->pred, "materials"), 0);
 		const json_t *inv = json_object_get(p->pred, "invocation");
 		p->env = json_object_get(inv, "environment");
-		const char *cs = str_at(json_object_get(inv, "configSource"), "uri");
+		const char *cs = cairn_json_string_at(json_object_get(inv, "configSource"), "uri");
 		if (cs)
 			snprintf(p->trigger, sizeof p->trigger, "%s", cs);
 	}
-	p->source_uri = str_at(first, "uri");
+	p->source_uri = cairn_json_string_at(first, "uri");
 	p->source_digest = json_object_get(first, "digest");
 	if (p->builder_id == NULL || p->builder_id[0] == '\0')
 		return fail("provenance names no builder ID");
@@ -238,7 +233,7 @@ static const char *env_str(const struct prov *p, const char *lower)
 	if (p->upper_env)
 		for (char *c = key; *c; c++)
 			*c = (char)toupper((unsigned char)*c);
-	return str_at(p->env, key);
+	return cairn_json_string_at(p->env, key);
 }
 
 /* "github.com/o/r", "https://github.com/o/r", "git+https://github.com/o/r" -> "git+https://github.com/o/r" */
@@ -325,9 +320,9 @@ static const char *prov_ref(const struct prov *p, int want_branch, char *buf, si
 		snprintf(key, sizeof key, "%s", p->upper_env ? "GITHUB_EVENT_PAYLOAD" : "github_event_payload");
 		const json_t *payload = json_object_get(p->env, key);
 		if (event && strcmp(event, "push") == 0)
-			return str_at(payload, "base_ref");
+			return cairn_json_string_at(payload, "base_ref");
 		if (event && strcmp(event, "release") == 0) {
-			const char *target = str_at(json_object_get(payload, "release"), "target_commitish");
+			const char *target = cairn_json_string_at(json_object_get(payload, "release"), "target_commitish");
 			if (target) {
 				snprintf(buf, size, "refs/heads/%s", target);
 				return buf;
@@ -384,7 +379,7 @@ static int check_inputs(const struct prov *p, const cairn_provenance_expect *e)
 		if (eq == NULL || eq == kv || (size_t)(eq - kv) >= sizeof name)
 			return cairn_error_set(CAIRN_EINVAL, "workflow input %s: expected NAME=VALUE", kv);
 		snprintf(name, sizeof name, "%.*s", (int)(eq - kv), kv);
-		const char *have = str_at(inputs, name);
+		const char *have = cairn_json_string_at(inputs, name);
 		if (have == NULL)
 			return fail("workflow inputs mismatch: the provenance has no input %s", name);
 		if (strcmp(have, eq + 1) != 0)
@@ -442,15 +437,26 @@ static int fill_result(cairn_provenance_result *r, const struct prov *p, const c
 	r->builder_id = strdup(builder);
 	r->source_uri = strdup(p->source_uri ? p->source_uri : "");
 	r->predicate_type = strdup(ptype);
-	const char *commit = str_at(p->source_digest, "gitCommit");
+	const char *commit = cairn_json_string_at(p->source_digest, "gitCommit");
 	if (commit == NULL)
-		commit = str_at(p->source_digest, "sha1");
+		commit = cairn_json_string_at(p->source_digest, "sha1");
 	r->source_commit = commit ? strdup(commit) : NULL;
 	if (!r->builder_id || !r->source_uri || !r->predicate_type || (commit && !r->source_commit)) {
 		cairn_provenance_result_free(r);
 		return cairn_error_set(CAIRN_ENOMEM, "out of memory");
 	}
 	return 0;
+}
+
+/* The verified statement's bytes, as signed, for the caller to print. */
+static int keep_statement(cairn_provenance_result *r, const cairn_dsse_envelope *env)
+{
+	if (r == NULL)
+		return 0;
+	int err = cairn_buf_append(&r->statement, env->payload.data, env->payload.len);
+	if (err)
+		cairn_provenance_result_free(r);
+	return err;
 }
 
 int cairn_provenance_check_statement(const cairn_intoto_statement *st, const json_t *payload,
@@ -537,6 +543,8 @@ int cairn_provenance_verify_dsse(const void *json, size_t len, const char *what,
 		err = cairn_provenance_check_statement(&st, payload, e, result);
 		cairn_intoto_statement_free(&st);
 	}
+	if (!err)
+		err = keep_statement(result, &env);
 	json_decref(payload);
 	cairn_dsse_envelope_free(&env);
 	return err;
@@ -605,14 +613,14 @@ static int accepts_build_type(const char *builder, const struct prov *p)
  * what Fulcio certified (slsa-verifier's verifyProvenanceMatchesCertificate, in part). */
 static int check_matches_certificate(const struct prov *p, const struct workflow *w)
 {
-	const char *commit = str_at(p->source_digest, "gitCommit");
+	const char *commit = cairn_json_string_at(p->source_digest, "gitCommit");
 	if (commit == NULL)
-		commit = str_at(p->source_digest, "sha1");
+		commit = cairn_json_string_at(p->source_digest, "sha1");
 	if (commit == NULL || strcmp(commit, w->sha) != 0)
 		return fail("the provenance's source commit %s is not the certificate's %s", commit ? commit : "(none)", w->sha);
 	const char *event = NULL;
 	if (p->v1)
-		event = str_at(json_object_get(p->env, "github"), "event_name");
+		event = cairn_json_string_at(json_object_get(p->env, "github"), "event_name");
 	if (event == NULL)
 		event = env_str(p, "github_event_name");
 	if (event && strcmp(event, w->trigger) != 0)
@@ -706,9 +714,9 @@ static int bundle_leaf(const void *json, size_t len, cairn_cert **leaf)
 	if (err)
 		return err;
 	const json_t *vm = json_object_get(doc, "verificationMaterial");
-	const char *raw = str_at(json_object_get(vm, "certificate"), "rawBytes");
+	const char *raw = cairn_json_string_at(json_object_get(vm, "certificate"), "rawBytes");
 	if (raw == NULL)
-		raw = str_at(json_array_get(json_object_get(json_object_get(vm, "x509CertificateChain"), "certificates"), 0),
+		raw = cairn_json_string_at(json_array_get(json_object_get(json_object_get(vm, "x509CertificateChain"), "certificates"), 0),
 			     "rawBytes");
 	cairn_buf der = CAIRN_BUF_INIT;
 	if (raw == NULL)
@@ -770,6 +778,8 @@ int cairn_provenance_verify_bundle(const void *json, size_t len, const char *wha
 		err = check_github(&st, payload, &w, e, result);
 		cairn_intoto_statement_free(&st);
 	}
+	if (!err)
+		err = keep_statement(result, cairn_bundle_dsse(bundle));
 	json_decref(payload);
 	cairn_cert_identity_free(&id);
 	cairn_cert_free(leaf);

@@ -489,3 +489,9 @@ int cairn_json_parse_file(json_t **out, const char *path)
 	cairn_buf_free(&text);
 	return err;
 }
+
+const char *cairn_json_string_at(const json_t *object, const char *key)
+{
+	const json_t *v = json_is_object(object) ? json_object_get(object, key) : NULL;
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}

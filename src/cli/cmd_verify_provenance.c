@@ -38,7 +38,9 @@ const char cmd_verify_provenance_usage[] =
 	"--source-uri is github.com/OWNER/REPO for GitHub; for `cairn build` provenance, the git remote it\n"
 	"recorded or file://DIR. --source-versioned-tag v1.2 accepts any v1.2.x tag.\n"
 	"\n"
-	"Prints the verified builder and source and exits 0; exits 1 naming the check that failed.\n";
+	"Prints the verified builder and source and exits 0; exits 1 naming the check that failed.\n"
+	"--print-provenance writes the verified in-toto statement to standard output (and the rest to\n"
+	"standard error), as slsa-verifier does.\n";
 
 struct prov_input {
 	const char *provenance, *bundle, *attestations, *key_path, *npm_key_path, *root_path, *rekor_url;
@@ -129,14 +131,15 @@ static int set_artifact(cairn_provenance_expect *e, const char *artifact)
 	return CLI_OK;
 }
 
-static void print_passed(const char *artifact, const cairn_provenance_expect *e, const cairn_provenance_result *r)
+static void print_passed(FILE *out, const char *artifact, const cairn_provenance_expect *e,
+			 const cairn_provenance_result *r)
 {
-	printf("PASSED: %s built by %s from %s%s%s", artifact, r->builder_id, r->source_uri, r->source_commit ? " at " : "",
+	fprintf(out, "PASSED: %s built by %s from %s%s%s", artifact, r->builder_id, r->source_uri, r->source_commit ? " at " : "",
 	       r->source_commit ? r->source_commit : "");
 	if (e->package_name || e->package_version)
-		printf(" (npm package %s%s%s)", e->package_name ? e->package_name : "", e->package_version ? "@" : "",
+		fprintf(out, " (npm package %s%s%s)", e->package_name ? e->package_name : "", e->package_version ? "@" : "",
 		       e->package_version ? e->package_version : "");
-	printf("\n");
+	fprintf(out, "\n");
 }
 
 int cmd_verify_provenance(int argc, char **argv)
@@ -159,6 +162,7 @@ int cmd_verify_provenance(int argc, char **argv)
 		{"build-workflow-input", required_argument, NULL, 'w'},
 		{"package-name", required_argument, NULL, 'n'},
 		{"package-version", required_argument, NULL, 'v'},
+		{"print-provenance", no_argument, NULL, 'P'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -167,6 +171,7 @@ int cmd_verify_provenance(int argc, char **argv)
 	cairn_provenance_expect e;
 	memset(&e, 0, sizeof e);
 	const char *inputs[MAX_WORKFLOW_INPUTS];
+	int print_provenance = 0;
 	e.workflow_inputs = inputs;
 	int opt;
 	while ((opt = cli_getopt(argc, argv, options)) != -1) {
@@ -192,6 +197,7 @@ int cmd_verify_provenance(int argc, char **argv)
 				return cli_usage_error("verify-provenance", "too many --build-workflow-input options");
 			inputs[e.workflow_input_count++] = optarg;
 			break;
+		case 'P': print_provenance = 1; break;
 		case 'h': return cli_print_usage("verify-provenance");
 		default: return cli_option_error("verify-provenance", argv, opt);
 		}
@@ -232,7 +238,11 @@ int cmd_verify_provenance(int argc, char **argv)
 			   : in.key_path   ? cairn_provenance_verify_dsse(doc.data, doc.len, path, key, &e, &result)
 					   : cairn_provenance_verify_bundle(text, len, path, root, 0, &e, &result);
 		if (verr == 0) {
-			print_passed(argv[i], &e, &result);
+			print_passed(print_provenance ? stderr : stdout, argv[i], &e, &result);
+			if (print_provenance) {
+				fwrite(result.statement.data, 1, result.statement.len, stdout);
+				putchar('\n');
+			}
 		} else if (verr == CAIRN_EVERIFY) {
 			fprintf(stderr, "cairn verify-provenance: %s: FAILED: %s\n", argv[i], cairn_error_message());
 			status = CLI_FAILED;

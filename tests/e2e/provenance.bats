@@ -74,6 +74,11 @@ statement() { # predicateType
 	run --separate-stderr cairn verify-provenance --provenance good.jsonl --key k.pub --source-uri github.com/o/r \
 		--builder-id https://example.com/builder art
 	expect_status 0
+	# --print-provenance: the statement exactly as signed on standard output, the verdict on standard error
+	cairn verify-provenance --provenance good.jsonl --key k.pub --source-uri github.com/o/r --print-provenance art \
+		>printed.json 2>verdict.txt
+	printf '\n' | cat st.json - | cmp - printed.json
+	grep -q "^PASSED: art built by https://example.com/builder@v1" verdict.txt
 	run --separate-stderr cairn verify-provenance --provenance good.jsonl --key k.pub --source-uri github.com/o/r \
 		--builder-id https://example.com/other art
 	expect_status 1
