@@ -294,6 +294,13 @@ static void deadline_after(struct timespec *ts, unsigned ms)
 	}
 }
 
+/* A batch is full at batch_max entries, or sooner when the queue cannot hold that many: waiting for
+ * more would only run out the whole batch wait. */
+static size_t batch_full(const cairn_log *log)
+{
+	return log->batch_max < log->queue_max ? log->batch_max : log->queue_max;
+}
+
 static void *sequencer_main(void *arg)
 {
 	cairn_log *log = arg;
@@ -306,7 +313,7 @@ static void *sequencer_main(void *arg)
 		/* Wait a moment for more callers, so one fsync serves many. */
 		struct timespec deadline;
 		deadline_after(&deadline, log->batch_wait_ms);
-		while (log->queue_count < log->batch_max && !log->stopping)
+		while (log->queue_count < batch_full(log) && !log->stopping)
 			if (pthread_cond_timedwait(&log->queue_cond, &log->queue_mu, &deadline) == ETIMEDOUT)
 				break;
 		size_t n = log->queue_count < log->batch_max ? log->queue_count : log->batch_max;
@@ -382,7 +389,7 @@ int cairn_log_add(cairn_log *log, const void *body, size_t len, cairn_log_added 
 	log->queue[(log->queue_head + log->queue_count) % log->queue_max] = &req;
 	log->queue_count++;
 	/* The sequencer needs waking only to start a batch or to end its wait early with a full one. */
-	if (log->queue_count == 1 || log->queue_count >= log->batch_max)
+	if (log->queue_count == 1 || log->queue_count >= batch_full(log))
 		pthread_cond_signal(&log->queue_cond);
 	while (!req.done)
 		pthread_cond_wait(&log->done_cond, &log->queue_mu);

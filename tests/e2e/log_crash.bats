@@ -374,23 +374,29 @@ write_lib() {
 	make_key log
 	write_lib
 	cat >busy.py <<-'EOF'
-		import json, sys, threading, time
+		import json, sqlite3, sys, threading, time
 		from loglib import *
 
 		cairn = sys.argv[1]
 		N = 12
 		entries = make_entries(N, "busy")
-		# Two appends may wait, and a batch waits 2 s for more: the others arrive while the queue is full.
-		server = Server(cairn, "busy.db", ["--queue-max", "2", "--batch-wait-ms", "2000"])
+		# Two appends may wait. Another connection holds the database's write lock, so the first batch
+		# cannot commit and stays in flight: the others arrive while the queue is full.
+		server = Server(cairn, "busy.db", ["--queue-max", "2"])
 		server.start()
 		answers = [None] * N
 
 		def post(i):
 		    answers[i] = request(server.port, "POST", "/api/v1/log/entries", entries[i])
 
+		lock = sqlite3.connect("busy.db", isolation_level=None)
+		lock.execute("BEGIN IMMEDIATE")
 		threads = [threading.Thread(target=post, args=(i,)) for i in range(N)]
 		for t in threads:
 		    t.start()
+		time.sleep(2)  # well within the log's 10 s wait for the lock
+		lock.execute("ROLLBACK")
+		lock.close()
 		for t in threads:
 		    t.join(timeout=60)
 		codes = sorted(a[0] for a in answers)

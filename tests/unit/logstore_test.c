@@ -19,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 /* --- helpers --------------------------------------------------------------------------------------- */
@@ -806,8 +807,12 @@ Test(logstore, queue_full_is_busy)
 	tmp_log t;
 	tmp_make(&t);
 	cairn_key *key = new_key(CAIRN_KEY_ED25519);
-	/* One pending append fills the queue; the sequencer waits 1.5 s to fill its batch. */
-	cairn_log *log = open_log(t.path, key, NULL, 1, 0, 1500);
+	/* A queue of one. Another connection holds the database's write lock, so the sequencer's batch
+	 * (the slow append) cannot commit and stays in flight: the queue is full until the lock goes. */
+	cairn_log *log = open_log(t.path, key, NULL, 1, 0, 0);
+	sqlite3 *other = NULL;
+	cr_assert_eq(sqlite3_open(t.path, &other), SQLITE_OK);
+	cr_assert_eq(sqlite3_exec(other, "BEGIN IMMEDIATE", NULL, NULL, NULL), SQLITE_OK, "%s", sqlite3_errmsg(other));
 	slow_adder a = {log, -100};
 	pthread_t tid;
 	cr_assert_eq(pthread_create(&tid, NULL, add_slow, &a), 0);
@@ -816,9 +821,30 @@ Test(logstore, queue_full_is_busy)
 	cr_assert_eq(cairn_log_add(log, "other", 5, &added), CAIRN_EBUSY);
 	cr_assert(strstr(cairn_error_message(), "try again") != NULL, "%s", cairn_error_message());
 	cr_assert_eq(cairn_error_exit_status(CAIRN_EBUSY), 2);
+	cr_assert_eq(sqlite3_exec(other, "ROLLBACK", NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(other);
 	pthread_join(tid, NULL);
 	cr_assert_eq(a.err, 0);
 	cr_assert_eq(add_ok(log, "other", 5), 1, "accepted once the queue drained");
+	cairn_log_close(log);
+	cairn_key_free(key);
+	tmp_remove(&t);
+}
+
+/* A batch is full at the queue's size when that is smaller than batch_max: the sequencer does not sit
+ * out its whole wait for entries that could not be queued. */
+Test(logstore, small_queue_does_not_wait_out_the_batch)
+{
+	tmp_log t;
+	tmp_make(&t);
+	cairn_key *key = new_key(CAIRN_KEY_ED25519);
+	cairn_log *log = open_log(t.path, key, NULL, 1, 0, 5000);
+	struct timespec start, end;
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	cr_assert_eq(add_ok(log, "one", 3), 0);
+	clock_gettime(CLOCK_MONOTONIC, &end);
+	double seconds = (double)(end.tv_sec - start.tv_sec) + (double)(end.tv_nsec - start.tv_nsec) / 1e9;
+	cr_assert_lt(seconds, 4.0, "the append took %.2f s: the sequencer waited out its 5 s batch wait", seconds);
 	cairn_log_close(log);
 	cairn_key_free(key);
 	tmp_remove(&t);
