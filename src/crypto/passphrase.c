@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <termios.h>
@@ -64,7 +65,51 @@ static int tty_read_line(int fd, char *line, size_t *len)
 	return 0;
 }
 
-/* Prints prompt and reads one line with echo turned off; echo is restored on every path. */
+/* A signal that ends the process while echo is off (Ctrl-C at the prompt) must not leave the user's
+ * terminal without echo: for the prompt's duration these signals restore the settings first, then
+ * take their usual course. Only async-signal-safe calls happen in the handler. Job control (Ctrl-Z)
+ * is left alone: the shell keeps and restores the terminal settings of a stopped job. */
+static const int prompt_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define PROMPT_SIGNALS (sizeof prompt_signals / sizeof prompt_signals[0])
+static struct termios prompt_saved;
+static volatile sig_atomic_t prompt_fd = -1;
+static struct sigaction prompt_old[PROMPT_SIGNALS];
+
+static void prompt_interrupted(int sig)
+{
+	int saved_errno = errno;
+	if (prompt_fd >= 0) {
+		tcsetattr(prompt_fd, TCSAFLUSH, &prompt_saved);
+		(void)!write(prompt_fd, "\n", 1);
+	}
+	for (size_t i = 0; i < PROMPT_SIGNALS; i++)
+		if (prompt_signals[i] == sig)
+			sigaction(sig, &prompt_old[i], NULL);
+	raise(sig); /* delivered once this handler returns, with the caller's own disposition */
+	errno = saved_errno;
+}
+
+static void prompt_guard(int fd, const struct termios *saved)
+{
+	prompt_saved = *saved;
+	prompt_fd = fd;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = prompt_interrupted;
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < PROMPT_SIGNALS; i++)
+		sigaction(prompt_signals[i], &sa, &prompt_old[i]);
+}
+
+static void prompt_unguard(void)
+{
+	for (size_t i = 0; i < PROMPT_SIGNALS; i++)
+		sigaction(prompt_signals[i], &prompt_old[i], NULL);
+	prompt_fd = -1;
+}
+
+/* Prints prompt and reads one line with echo turned off; echo is restored on every path, a signal
+ * that ends the process included. */
 static int tty_prompt(int fd, const char *prompt, char *line, size_t *len)
 {
 	struct termios saved;
@@ -72,14 +117,18 @@ static int tty_prompt(int fd, const char *prompt, char *line, size_t *len)
 		return cairn_error_set(CAIRN_EIO, "cannot read the terminal settings: %s", strerror(errno));
 	struct termios quiet = saved;
 	quiet.c_lflag &= ~(tcflag_t)(ECHO | ECHOE | ECHOK | ECHONL);
+	prompt_guard(fd, &saved);
 	/* Echo goes off before the prompt appears, so nothing typed after it is shown. */
-	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0)
+	if (tcsetattr(fd, TCSAFLUSH, &quiet) != 0) {
+		prompt_unguard();
 		return cairn_error_set(CAIRN_EIO, "cannot turn off terminal echo: %s", strerror(errno));
+	}
 	int err = tty_write(fd, prompt);
 	if (!err)
 		err = tty_read_line(fd, line, len);
 	int restored = tcsetattr(fd, TCSAFLUSH, &saved);
 	int saved_errno = errno;
+	prompt_unguard();
 	tty_write(fd, "\n"); /* the user's Enter was not echoed */
 	if (!err && restored != 0)
 		err = cairn_error_set(CAIRN_EIO, "cannot restore terminal echo: %s", strerror(saved_errno));

@@ -70,3 +70,26 @@ load helpers
 	cairn sign-blob --key sec1.key --output-signature sig file
 	cairn verify-blob --key sec1.pub --signature sig file
 }
+
+@test "keygen: Ctrl-C at the passphrase prompt leaves the terminal's echo on" {
+	# On a pseudo-terminal: echo is off while the passphrase is typed, and back on after Ctrl-C
+	# kills cairn at the prompt (the shell would otherwise be left without echo).
+	cat >ctrlc.py <<-'EOF2'
+		import os, pty, signal, sys, termios, time
+		pid, master = pty.fork()
+		if pid == 0:
+		    env = {k: v for k, v in os.environ.items() if k != "CAIRN_PASSWORD"}
+		    os.execvpe("cairn", ["cairn", "keygen", "--output-key-prefix", "k"], env)
+		out, deadline = b"", time.time() + 20
+		while b"assphrase" not in out and time.time() < deadline:
+		    out += os.read(master, 1024)
+		assert b"assphrase" in out, out
+		assert not termios.tcgetattr(master)[3] & termios.ECHO, "echo is on during the prompt"
+		os.write(master, b"\x03")
+		_, status = os.waitpid(pid, 0)
+		assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGINT, status
+		assert termios.tcgetattr(master)[3] & termios.ECHO, "echo is still off after Ctrl-C"
+		assert not os.path.exists("k.key"), "a key was written"
+	EOF2
+	python3 ctrlc.py
+}
