@@ -14,13 +14,18 @@ typedef struct cairn_buf {
 	uint8_t *data; /* NULL until something is added */
 	size_t len;
 	size_t cap;
+	int secret;    /* keys, passphrases, tokens: memory is zeroed before it is released or moved */
 } cairn_buf;
 
-#define CAIRN_BUF_INIT {NULL, 0, 0}
+#define CAIRN_BUF_INIT {NULL, 0, 0, 0}
+/* A buffer for secrets: growing it copies the contents to new memory and zeroes the old (realloc
+ * would leave a copy behind), and freeing it zeroes it first. */
+#define CAIRN_BUF_SECRET_INIT {NULL, 0, 0, 1}
 
 void cairn_buf_init(cairn_buf *buf);
+/* Releases the memory (zeroed first for a secret buffer); the buffer stays usable, secret or not. */
 void cairn_buf_free(cairn_buf *buf);
-/* Overwrites the contents with zeros before freeing: for keys, passphrases and tokens. */
+/* Overwrites the contents with zeros before freeing, whatever the buffer was made as. */
 void cairn_buf_free_secret(cairn_buf *buf);
 void cairn_buf_clear(cairn_buf *buf); /* len = 0, keeps the memory */
 int cairn_buf_reserve(cairn_buf *buf, size_t extra);

@@ -13,12 +13,17 @@ void cairn_buf_init(cairn_buf *buf)
 	buf->data = NULL;
 	buf->len = 0;
 	buf->cap = 0;
+	buf->secret = 0;
 }
 
 void cairn_buf_free(cairn_buf *buf)
 {
+	if (buf->secret && buf->data != NULL)
+		OPENSSL_cleanse(buf->data, buf->cap);
 	free(buf->data);
-	cairn_buf_init(buf);
+	buf->data = NULL;
+	buf->len = 0;
+	buf->cap = 0;
 }
 
 void cairn_buf_free_secret(cairn_buf *buf)
@@ -26,6 +31,18 @@ void cairn_buf_free_secret(cairn_buf *buf)
 	if (buf->data != NULL)
 		OPENSSL_cleanse(buf->data, buf->cap);
 	cairn_buf_free(buf);
+}
+
+/* realloc for a secret buffer: new memory, the contents copied, the old memory zeroed and freed. */
+static uint8_t *move_secret(cairn_buf *buf, size_t cap)
+{
+	uint8_t *data = malloc(cap);
+	if (data != NULL && buf->data != NULL) {
+		memcpy(data, buf->data, buf->len + 1);
+		OPENSSL_cleanse(buf->data, buf->cap);
+		free(buf->data);
+	}
+	return data;
 }
 
 void cairn_buf_clear(cairn_buf *buf)
@@ -46,7 +63,7 @@ int cairn_buf_reserve(cairn_buf *buf, size_t extra)
 	size_t cap = buf->cap ? buf->cap : 64;
 	while (cap < need)
 		cap *= 2;
-	uint8_t *data = realloc(buf->data, cap);
+	uint8_t *data = buf->secret ? move_secret(buf, cap) : realloc(buf->data, cap);
 	if (data == NULL)
 		return cairn_error_set(CAIRN_ENOMEM, "out of memory growing a buffer to %zu bytes", cap);
 	buf->data = data;

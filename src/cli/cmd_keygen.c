@@ -29,7 +29,7 @@ const char cmd_keygen_usage[] =
 static int write_key_pair(const cairn_key *key, const char *passphrase, int cosign, const char *key_path,
 			  const char *pub_path)
 {
-	cairn_buf private_pem = CAIRN_BUF_INIT, public_pem = CAIRN_BUF_INIT;
+	cairn_buf private_pem = CAIRN_BUF_SECRET_INIT, public_pem = CAIRN_BUF_INIT;
 	int err = cosign ? cairn_key_save_cosign(key, passphrase, &private_pem)
 			 : cairn_key_save_private(key, passphrase, &private_pem);
 	if (!err)
@@ -93,7 +93,7 @@ int cmd_keygen(int argc, char **argv)
 	if (prefix == NULL)
 		prefix = cosign ? "cosign" : "cairn";
 
-	cairn_buf key_path = CAIRN_BUF_INIT, pub_path = CAIRN_BUF_INIT, passphrase = CAIRN_BUF_INIT;
+	cairn_buf key_path = CAIRN_BUF_INIT, pub_path = CAIRN_BUF_INIT, passphrase = CAIRN_BUF_SECRET_INIT;
 	cairn_key *key = NULL;
 	int status = CLI_OK;
 	if (cairn_buf_printf(&key_path, "%s.key", prefix) || cairn_buf_printf(&pub_path, "%s.pub", prefix)) {

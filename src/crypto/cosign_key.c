@@ -135,7 +135,7 @@ static int pem_decode(const void *pem, size_t len, const char *what, cairn_buf *
  * The output is reserved up front so that no copy of secret data is left behind by a realloc. */
 static int pem_encode(const char *label, const void *data, size_t len, cairn_buf *out)
 {
-	cairn_buf b64 = CAIRN_BUF_INIT;
+	cairn_buf b64 = CAIRN_BUF_SECRET_INIT;
 	int err = cairn_base64_encode(&b64, data, len, CAIRN_BASE64_STD);
 	if (!err)
 		err = cairn_buf_reserve(out, b64.len + b64.len / 64 + 2 * strlen(label) + 40);
@@ -407,7 +407,7 @@ int cairn_key_load_cosign(cairn_key **out, const void *pem, size_t len, const ch
 	int err = sodium_ready();
 	if (err)
 		return err;
-	cairn_buf body = CAIRN_BUF_INIT, plain = CAIRN_BUF_INIT, der_pem = CAIRN_BUF_INIT;
+	cairn_buf body = CAIRN_BUF_INIT, plain = CAIRN_BUF_SECRET_INIT, der_pem = CAIRN_BUF_SECRET_INIT;
 	struct cosign_box box = {0, 0, 0, CAIRN_BUF_INIT, CAIRN_BUF_INIT, CAIRN_BUF_INIT};
 	err = pem_decode(pem, len, what, &body);
 	if (!err)
@@ -484,7 +484,7 @@ int cairn_key_save_cosign(const cairn_key *key, const char *password, cairn_buf 
 	uint8_t salt[WRITE_SALT_LEN], nonce[BOX_NONCE_LEN], box_key[BOX_KEY_LEN];
 	randombytes_buf(salt, sizeof salt);
 	randombytes_buf(nonce, sizeof nonce);
-	cairn_buf der = CAIRN_BUF_INIT, sealed = CAIRN_BUF_INIT, json = CAIRN_BUF_INIT;
+	cairn_buf der = CAIRN_BUF_SECRET_INIT, sealed = CAIRN_BUF_INIT, json = CAIRN_BUF_INIT;
 	err = private_der(key, &der);
 	if (!err)
 		err = derive_box_key(password, salt, sizeof salt, WRITE_N, WRITE_R, WRITE_P, box_key);

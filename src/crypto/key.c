@@ -483,7 +483,7 @@ int cairn_key_load_private(cairn_key **out, const void *pem, size_t len, const c
 int cairn_key_load_private_file(cairn_key **out, const char *path)
 {
 	*out = NULL;
-	cairn_buf pem = CAIRN_BUF_INIT;
+	cairn_buf pem = CAIRN_BUF_SECRET_INIT;
 	int err = cairn_file_read(path, CAIRN_FILE_LIMIT_SMALL, &pem);
 	if (err) {
 		cairn_buf_free_secret(&pem);
@@ -492,7 +492,7 @@ int cairn_key_load_private_file(cairn_key **out, const char *path)
 	/* Only an encrypted key needs a passphrase; don't prompt for the others. */
 	char label[PEM_LABEL_MAX + 1];
 	size_t start;
-	cairn_buf passphrase = CAIRN_BUF_INIT;
+	cairn_buf passphrase = CAIRN_BUF_SECRET_INIT;
 	int found = pem_find_begin((const char *)pem.data, pem.len, path, &start, label) == 1;
 	int cosign = found && is_cosign_label(label);
 	int encrypted = cosign || (found && strcmp(label, "ENCRYPTED PRIVATE KEY") == 0);
@@ -625,7 +625,7 @@ int cairn_key_load_public(cairn_key **out, const void *pem, size_t len, const ch
 int cairn_key_load_public_file(cairn_key **out, const char *path)
 {
 	*out = NULL;
-	cairn_buf pem = CAIRN_BUF_INIT;
+	cairn_buf pem = CAIRN_BUF_SECRET_INIT;
 	int err = cairn_file_read(path, CAIRN_FILE_LIMIT_SMALL, &pem);
 	if (!err)
 		err = cairn_key_load_public(out, pem.data, pem.len, path);

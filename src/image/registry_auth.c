@@ -260,7 +260,7 @@ static int decode_entry(json_t *entry, const char *key, const char *what, char *
 {
 	json_t *auth = json_object_get(entry, "auth");
 	if (json_is_string(auth) && json_string_length(auth) > 0) {
-		cairn_buf plain = CAIRN_BUF_INIT;
+		cairn_buf plain = CAIRN_BUF_SECRET_INIT;
 		if (cairn_base64_decode(&plain, json_string_value(auth), json_string_length(auth),
 					CAIRN_BASE64_STD | CAIRN_BASE64_PAD_OPTIONAL, "auth") != 0) {
 			cairn_buf_free_secret(&plain);
@@ -326,7 +326,7 @@ int registry_docker_auths_lookup(const char *json_text, size_t len, const char *
 
 static int read_docker_config(cairn_registry *reg, const cairn_registry_options *opts)
 {
-	cairn_buf path = CAIRN_BUF_INIT, text = CAIRN_BUF_INIT;
+	cairn_buf path = CAIRN_BUF_INIT, text = CAIRN_BUF_SECRET_INIT;
 	const char *dir = getenv("DOCKER_CONFIG");
 	const char *home = getenv("HOME");
 	int err = 0;
@@ -476,7 +476,7 @@ static int fetch_token(cairn_registry *reg, const registry_challenge *challenge,
 	int err = check_realm(reg, challenge->realm);
 	if (err)
 		return err;
-	cairn_buf url = CAIRN_BUF_INIT, body = CAIRN_BUF_INIT;
+	cairn_buf url = CAIRN_BUF_INIT, body = CAIRN_BUF_SECRET_INIT;
 	err = cairn_buf_printf(&url, "%s%c", challenge->realm, strchr(challenge->realm, '?') ? '&' : '?');
 	if (!err && challenge->service != NULL) {
 		err = cairn_buf_append_str(&url, "service=");

@@ -205,6 +205,7 @@ static int load_tls(cairn_logserver *server, const cairn_logserver_options *opts
 		return 0;
 	if (opts->tls_cert_file == NULL || opts->tls_key_file == NULL)
 		return cairn_error_set(CAIRN_EINVAL, "TLS needs both a certificate and its private key");
+	server->tls_key.secret = 1; /* zeroed when freed or moved */
 	int err = cairn_file_read(opts->tls_cert_file, TLS_FILE_MAX, &server->tls_cert);
 	if (!err)
 		err = cairn_file_read(opts->tls_key_file, CAIRN_FILE_LIMIT_SMALL, &server->tls_key);

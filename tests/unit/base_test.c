@@ -251,3 +251,25 @@ Test(file, atomic_write_replaces_and_leaves_no_temp_files, .init = make_tmpdir)
 	cr_assert_eq(cairn_file_write_atomic(unwritable, "x", 1, 0644), CAIRN_ENOENT);
 	cr_assert(strstr(cairn_error_message(), unwritable) != NULL);
 }
+
+/* A secret buffer grows by copying (the old memory is zeroed, which cannot be observed safely here),
+ * so its contents must survive every move intact; it stays secret after being freed. */
+Test(base, secret_buffer_keeps_its_contents_across_growth)
+{
+	cairn_buf b = CAIRN_BUF_SECRET_INIT;
+	char chunk[97];
+	for (int i = 0; i < 300; i++) {
+		memset(chunk, 'a' + i % 26, sizeof chunk);
+		cr_assert_eq(cairn_buf_append(&b, chunk, sizeof chunk), 0);
+	}
+	cr_assert_eq(b.len, 300 * sizeof chunk);
+	for (size_t i = 0; i < b.len; i++)
+		cr_assert_eq(b.data[i], 'a' + (i / sizeof chunk) % 26, "byte %zu", i);
+	cr_assert_eq(b.data[b.len], 0);
+	cairn_buf_free(&b);
+	cr_assert_null(b.data);
+	cr_assert_eq(b.secret, 1);
+	cr_assert_eq(cairn_buf_printf(&b, "%s", "again"), 0);
+	cr_assert_str_eq(cairn_buf_cstr(&b), "again");
+	cairn_buf_free(&b);
+}
