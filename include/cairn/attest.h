@@ -177,6 +177,11 @@ int cairn_attest_verify_cosign_keyless(const void *envelope, size_t len, const c
 				       const char *rekor_bundle, const cairn_digest *subject,
 				       const cairn_attest_verify_options *opts, cairn_attest_verified *out);
 
+/* The same .att layer restated as that Sigstore bundle v0.1 (appended to bundle_out), for a caller
+ * that verifies it its own way. Nothing is verified here. */
+int cairn_attest_cosign_bundle(const void *envelope, size_t len, const char *certificate_pem, const char *rekor_bundle,
+			       cairn_buf *bundle_out);
+
 /* Verifies a Sigstore bundle holding a DSSE attestation over the artifact (a file path or a
  * digest) with cairn_bundle_verify, then the predicate type. */
 int cairn_attest_verify_bundle(const void *bundle_json, size_t len, const cairn_bundle_artifact *artifact,

@@ -120,6 +120,7 @@ typedef struct cairn_provenance_expect {
 	size_t workflow_input_count;
 	const char *package_name;    /* npm only: NULL or the package's name (@scope/name) */
 	const char *package_version; /* npm only: NULL or its version */
+	int image;                   /* the artifact is a container image: its own default builders */
 } cairn_provenance_expect;
 
 typedef struct cairn_provenance_result {
@@ -167,6 +168,15 @@ int cairn_provenance_verify_npm(const void *json, size_t len, const char *what, 
  * CAIRN_EVERIFY when the signature does not verify with the certificate or the log has no entry. */
 int cairn_provenance_bundle_from_log(const void *json, size_t len, const char *what, const char *rekor_url,
 				     const char *ca_file, cairn_buf *bundle_out);
+
+/* An image saved with its attestations by `cosign save` (an OCI layout whose index.json marks the
+ * image and its .att manifest with cosign's "kind" annotations), as slsa-github-generator's container
+ * generator attests images: each keyless DSSE .att layer is restated as a Sigstore bundle and verified
+ * with cairn_provenance_verify_bundle for the image's digest (stored in *image; expect's artifact is
+ * ignored). 0 when one verifies; CAIRN_EVERIFY with every layer's reason otherwise. */
+int cairn_provenance_verify_image_layout(const char *dir, const cairn_trusted_root *root, int64_t now,
+					 const cairn_provenance_expect *expect, cairn_digest *image,
+					 cairn_provenance_result *result);
 
 /* Whether a provenance's tag (v1.2.3) satisfies a --source-versioned-tag pattern (v1, v1.2, v1.2.3),
  * with slsa-verifier's semantics. 0, CAIRN_EVERIFY, or CAIRN_EINVAL when the pattern is not a version. */

@@ -153,12 +153,9 @@ int cairn_attest_verify_bundle(const void *bundle_json, size_t len, const cairn_
 	return err;
 }
 
-int cairn_attest_verify_cosign_keyless(const void *envelope, size_t len, const char *certificate_pem,
-				       const char *rekor_bundle, const cairn_digest *subject,
-				       const cairn_attest_verify_options *opts, cairn_attest_verified *out)
+int cairn_attest_cosign_bundle(const void *envelope, size_t len, const char *certificate_pem, const char *rekor_bundle,
+			       cairn_buf *bundle_out)
 {
-	if (out)
-		memset(out, 0, sizeof *out);
 	if (len > CAIRN_ATTEST_MAX_ENVELOPE)
 		return cairn_error_set(CAIRN_EVERIFY, "the envelope is over the %zu-byte limit", CAIRN_ATTEST_MAX_ENVELOPE);
 	json_t *entry = NULL, *env = NULL, *root = NULL;
@@ -184,14 +181,8 @@ int cairn_attest_verify_cosign_keyless(const void *envelope, size_t len, const c
 	char *text = err ? NULL : json_dumps(root, JSON_COMPACT);
 	if (!err && text == NULL)
 		err = cairn_error_set(CAIRN_ENOMEM, "out of memory");
-	if (!err) {
-		cairn_bundle_artifact artifact;
-		memset(&artifact, 0, sizeof artifact);
-		artifact.digest = *subject;
-		err = cairn_attest_verify_bundle(text, strlen(text), &artifact, opts, out);
-		if (!err && out)
-			out->from_referrer = 0;
-	}
+	if (!err)
+		err = cairn_buf_append(bundle_out, text, strlen(text));
 	free(text);
 	json_decref(root);
 	json_decref(env);
@@ -199,6 +190,26 @@ int cairn_attest_verify_cosign_keyless(const void *envelope, size_t len, const c
 	cairn_cert_free(cert);
 	cairn_buf_free(&der);
 	cairn_buf_free(&b64);
+	return err;
+}
+
+int cairn_attest_verify_cosign_keyless(const void *envelope, size_t len, const char *certificate_pem,
+				       const char *rekor_bundle, const cairn_digest *subject,
+				       const cairn_attest_verify_options *opts, cairn_attest_verified *out)
+{
+	if (out)
+		memset(out, 0, sizeof *out);
+	cairn_buf bundle = CAIRN_BUF_INIT;
+	int err = cairn_attest_cosign_bundle(envelope, len, certificate_pem, rekor_bundle, &bundle);
+	if (!err) {
+		cairn_bundle_artifact artifact;
+		memset(&artifact, 0, sizeof artifact);
+		artifact.digest = *subject;
+		err = cairn_attest_verify_bundle(bundle.data, bundle.len, &artifact, opts, out);
+		if (!err && out)
+			out->from_referrer = 0;
+	}
+	cairn_buf_free(&bundle);
 	return err;
 }
 

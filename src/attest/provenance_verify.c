@@ -46,6 +46,7 @@ static const char *const default_builders[] = {
 	GENERATOR "delegator_generic_slsa3.yml",
 	GENERATOR "delegator_lowperms-generic_slsa3.yml",
 };
+#define CONTAINER_GENERATOR GENERATOR "generator_container_slsa3.yml"
 static const char *const byob_builders[] = {
 	GENERATOR "delegator_generic_slsa3.yml",
 	GENERATOR "delegator_lowperms-generic_slsa3.yml",
@@ -62,7 +63,7 @@ static const struct {
 	int v;
 } build_types[] = {
 	{GENERATOR "generator_generic_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/generic@v1", 2},
-	{GENERATOR "generator_container_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/container@v1", 2},
+	{CONTAINER_GENERATOR, "https://github.com/slsa-framework/slsa-github-generator/container@v1", 2},
 	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator/go@v1", 2},
 	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator@v1", 2},
 	{GENERATOR "builder_go_slsa3.yml", "https://github.com/slsa-framework/slsa-github-generator-go@v1", 2},
@@ -641,8 +642,10 @@ static int check_github(const cairn_intoto_statement *st, const json_t *payload,
 		return err;
 	char signer[1400];
 	snprintf(signer, sizeof signer, "%s@%s", w->signer.name, w->signer.version);
-	int byob = in_list(w->signer.name, byob_builders, sizeof byob_builders / sizeof byob_builders[0]);
-	int trusted = in_list(w->signer.name, default_builders, sizeof default_builders / sizeof default_builders[0]);
+	/* images have their own default builder, slsa-github-generator's container generator, and no BYOB */
+	int byob = !e->image && in_list(w->signer.name, byob_builders, sizeof byob_builders / sizeof byob_builders[0]);
+	int trusted = e->image ? strcmp(w->signer.name, CONTAINER_GENERATOR) == 0
+			       : in_list(w->signer.name, default_builders, sizeof default_builders / sizeof default_builders[0]);
 	const char *verified = signer;
 	struct builder_id pb;
 	if ((err = builder_parse(p.builder_id, &pb)) != 0)

@@ -17,6 +17,7 @@ const char cmd_verify_provenance_usage[] =
 	"                               [--build-workflow-input NAME=VALUE]... [--trusted-root ROOT]\n"
 	"                               [--package-name N] [--package-version V] [--npm-key PUB] [--rekor-url URL]\n"
 	"                               ARTIFACT|sha256:HEX...\n"
+	"       cairn verify-provenance --source-uri URI [--builder-id ID] [...] oci-dir:DIR...\n"
 	"\n"
 	"Verifies that the provenance names each ARTIFACT (a file, or its digest) as a subject, that it is\n"
 	"signed, and that its builder, source repository and ref are the expected ones:\n"
@@ -30,6 +31,10 @@ const char cmd_verify_provenance_usage[] =
 	"      the provenance and the registry's publish attestation must verify (the registry's key:\n"
 	"      npm's, or --npm-key PUB for another registry); --package-name and --package-version are\n"
 	"      checked against both.\n"
+	"\n"
+	"An image saved with its attestations by `cosign save` (oci-dir:DIR) carries its own provenance: its\n"
+	"keyless .att layers are checked for the image's digest, slsa-github-generator's container generator\n"
+	"being the default builder, as slsa-verifier verify-image does.\n"
 	"\n"
 	"For GitHub the builder is the certificate's workflow: by default only slsa-github-generator's\n"
 	"builders at a release tag are trusted; --builder-id names another (NAME or NAME@refs/tags/vX.Y.Z or\n"
@@ -46,12 +51,25 @@ struct prov_input {
 	const char *provenance, *bundle, *attestations, *key_path, *npm_key_path, *root_path, *rekor_url;
 };
 
-/* Options that only some kinds of input take, and those that exclude each other. */
-static int check_options(const struct prov_input *in, const cairn_provenance_expect *e, int artifacts)
+#define IMAGE_LAYOUT "oci-dir:"
+
+static int is_image(const char *artifact)
 {
-	int kinds = (in->provenance != NULL) + (in->bundle != NULL) + (in->attestations != NULL);
-	if (kinds != 1)
-		return cli_usage_error("verify-provenance", "give one of --provenance, --bundle or --attestations");
+	return strncmp(artifact, IMAGE_LAYOUT, strlen(IMAGE_LAYOUT)) == 0;
+}
+
+/* Options that only some kinds of input take, and those that exclude each other. */
+static int check_options(const struct prov_input *in, const cairn_provenance_expect *e, char **artifact, int artifacts)
+{
+	int kinds = (in->provenance != NULL) + (in->bundle != NULL) + (in->attestations != NULL), images = 0;
+	for (int i = 0; i < artifacts; i++)
+		images += is_image(artifact[i]);
+	if (images > 0 && (kinds > 0 || images < artifacts))
+		return cli_usage_error("verify-provenance", "an image (oci-dir:DIR) carries its own provenance: give images "
+				       "alone, without --provenance, --bundle or --attestations");
+	if (kinds != 1 && images == 0)
+		return cli_usage_error("verify-provenance", "give one of --provenance, --bundle or --attestations, or an "
+				       "image saved with its attestations as oci-dir:DIR");
 	if (in->key_path && !in->provenance)
 		return cli_usage_error("verify-provenance", "--key applies to --provenance only");
 	if (in->npm_key_path && !in->attestations)
@@ -202,7 +220,7 @@ int cmd_verify_provenance(int argc, char **argv)
 		default: return cli_option_error("verify-provenance", argv, opt);
 		}
 	}
-	int status = check_options(&in, &e, argc - optind);
+	int status = check_options(&in, &e, argv + optind, argc - optind);
 	if (status != CLI_OK)
 		return status;
 	const char *path = in.attestations ? in.attestations : in.provenance ? in.provenance : in.bundle;
@@ -211,14 +229,14 @@ int cmd_verify_provenance(int argc, char **argv)
 	cairn_trusted_root *root = NULL;
 	const char *text = NULL;
 	size_t len = 0;
-	int err = cairn_file_read(path, CAIRN_FILE_LIMIT_DOCUMENT, &doc);
+	int err = path ? cairn_file_read(path, CAIRN_FILE_LIMIT_DOCUMENT, &doc) : 0;
 	if (!err && (in.key_path || in.npm_key_path))
 		err = cairn_key_load_public_file(&key, in.key_path ? in.key_path : in.npm_key_path);
 	if (!err && !in.key_path)
 		err = in.root_path ? cairn_trusted_root_load_file(&root, in.root_path) : cairn_trusted_root_public_good(&root);
 	json_t *parsed = NULL;
 	cairn_buf fetched = CAIRN_BUF_INIT; /* a bare envelope restated as a bundle with its log entry */
-	if (!err) {
+	if (!err && path) {
 		first_document(&doc, &text, &len, &parsed);
 		int is_bare = 0;
 		if (!in.key_path && !in.attestations && parsed)
@@ -230,13 +248,16 @@ int cmd_verify_provenance(int argc, char **argv)
 		}
 	}
 	for (int i = optind; !err && i < argc; i++) {
-		if ((status = set_artifact(&e, argv[i])) != CLI_OK)
+		if (!is_image(argv[i]) && (status = set_artifact(&e, argv[i])) != CLI_OK)
 			break;
 		cairn_provenance_result result;
 		memset(&result, 0, sizeof result);
-		int verr = in.attestations ? cairn_provenance_verify_npm(doc.data, doc.len, path, root, key, 0, &e, &result)
-			   : in.key_path   ? cairn_provenance_verify_dsse(doc.data, doc.len, path, key, &e, &result)
-					   : cairn_provenance_verify_bundle(text, len, path, root, 0, &e, &result);
+		cairn_digest image;
+		int verr = is_image(argv[i]) ? cairn_provenance_verify_image_layout(argv[i] + strlen(IMAGE_LAYOUT), root, 0, &e,
+										     &image, &result)
+			   : in.attestations ? cairn_provenance_verify_npm(doc.data, doc.len, path, root, key, 0, &e, &result)
+			   : in.key_path     ? cairn_provenance_verify_dsse(doc.data, doc.len, path, key, &e, &result)
+					     : cairn_provenance_verify_bundle(text, len, path, root, 0, &e, &result);
 		if (verr == 0) {
 			print_passed(print_provenance ? stderr : stdout, argv[i], &e, &result);
 			if (print_provenance) {

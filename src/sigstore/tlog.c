@@ -524,6 +524,32 @@ static int match_intoto_v2(const json_t *spec, const entry_expect *x, size_t ind
 	return err;
 }
 
+/* intoto 0.0.1 (what cosign attest logged until 2023) records the SHA-256 of the envelope as it was
+ * uploaded, of its payload, and the signer's certificate or key - not the signature. The envelope's
+ * bytes are not kept in a bundle, so the entry is matched by the payload and the signer; the signature
+ * itself is checked by the bundle verifier over that payload with that signer's key, which only the
+ * signer can have made. */
+static int match_intoto_v1(const json_t *spec, const entry_expect *x, size_t index)
+{
+	if (!x->bundle->is_dsse)
+		return entry_fail(index, "an intoto entry cannot record a message signature", NULL);
+	cairn_buf pem = CAIRN_BUF_INIT;
+	cairn_digest recorded, envelope;
+	int err = 0;
+	if (b64_field(spec, "publicKey", &pem) != 0)
+		err = MALFORMED("spec.publicKey");
+	else if (hex_digest(json_object_get(json_object_get(spec, "content"), "payloadHash"), &recorded) != 0)
+		err = MALFORMED("spec.content.payloadHash");
+	else if (hex_digest(json_object_get(json_object_get(spec, "content"), "hash"), &envelope) != 0)
+		err = MALFORMED("spec.content.hash");
+	if (!err && !match_pem(&pem, x))
+		err = entry_fail(index, "the log entry records a different certificate or key than the bundle's", NULL);
+	if (!err)
+		err = match_envelope_digest(&recorded, x, 0, index);
+	cairn_buf_free(&pem);
+	return err;
+}
+
 static int match_body(const bundle_tlog_entry *e, size_t index, const entry_expect *x)
 {
 	cairn_json_limits limits = {e->body.len + 1, BODY_MAX_DEPTH};
@@ -550,6 +576,8 @@ static int match_body(const bundle_tlog_entry *e, size_t index, const entry_expe
 		err = match_dsse_v2(spec, x, index);
 	else if (strcmp(kind, "intoto") == 0 && strcmp(version, "0.0.2") == 0)
 		err = match_intoto_v2(spec, x, index);
+	else if (strcmp(kind, "intoto") == 0 && strcmp(version, "0.0.1") == 0)
+		err = match_intoto_v1(spec, x, index);
 	else
 		err = cairn_error_set(CAIRN_EVERIFY, "transparency log entry %zu: cairn cannot check %s %s entries", index,
 				      kind, version);

@@ -30,6 +30,18 @@ Run it with /usr/bin/python3 (the standard library and Debian's python3-cryptogr
 
   npm-doc --publish BUNDLE --provenance BUNDLE --out FILE
       npm's attestations document for a package version, as the registry serves it.
+
+  image LAYOUT
+      Writes a small OCI image (a config and one random layer) into the OCI layout LAYOUT, marked in
+      index.json as `cosign save` marks an image; prints its manifest digest.
+
+  attach LAYOUT --bundle BUNDLE [--intoto-v001-log-key LOGKEY [--intoto-v001-payload FILE]]
+      Attaches BUNDLE (a keyless DSSE bundle from `sign`) to LAYOUT's image as `cosign attest` then
+      `cosign save` lay it out: the envelope as the layer of an .att manifest whose annotations hold the
+      certificate and the Rekor entry, the manifest marked dev.cosignproject.cosign/atts. With
+      --intoto-v001-log-key the entry is restated as the intoto 0.0.1 entry cosign logged until 2023,
+      its signed entry timestamp made again with that key (the log's own); --intoto-v001-payload
+      records FILE's hash as the payload's instead (an entry for another statement).
 """
 
 import argparse
@@ -359,6 +371,90 @@ def cmd_npm_doc(args):
         json.dump({"attestations": docs}, f)
 
 
+# ---- images: a small OCI image, and its attestation attached as `cosign save` lays them out ----
+
+def write_blob(layout, data):
+    digest = hashlib.sha256(data).hexdigest()
+    os.makedirs(os.path.join(layout, "blobs", "sha256"), exist_ok=True)
+    with open(os.path.join(layout, "blobs", "sha256", digest), "wb") as f:
+        f.write(data)
+    return {"digest": "sha256:" + digest, "size": len(data)}
+
+
+def cmd_image(args):
+    """An OCI layout holding one small image (a config and one layer); prints its manifest digest."""
+    config = write_blob(args.layout, json.dumps({"architecture": "amd64", "os": "linux",
+                                                  "rootfs": {"type": "layers", "diff_ids": []}}).encode())
+    layer = write_blob(args.layout, os.urandom(512))
+    manifest = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+                "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
+                "layers": [dict(layer, mediaType="application/vnd.oci.image.layer.v1.tar+gzip")]}
+    image = write_blob(args.layout, json.dumps(manifest).encode())
+    index = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.index.v1+json",
+             "manifests": [dict(image, mediaType=manifest["mediaType"],
+                                annotations={"kind": "dev.cosignproject.cosign/image"})]}
+    with open(os.path.join(args.layout, "index.json"), "w") as f:
+        json.dump(index, f)
+    with open(os.path.join(args.layout, "oci-layout"), "w") as f:
+        json.dump({"imageLayoutVersion": "1.0.0"}, f)
+    print(image["digest"])
+
+
+def intoto_v001(entry, envelope, payload, cert_pem, log_key):
+    """The bundle's log entry restated as the intoto 0.0.1 entry cosign attest logged until 2023, with
+    a signed entry timestamp made again with the log's key (the same log, the same index and time)."""
+    body = {"apiVersion": "0.0.1", "kind": "intoto", "spec": {
+        "content": {"hash": {"algorithm": "sha256", "value": hashlib.sha256(envelope).hexdigest()},
+                    "payloadHash": {"algorithm": "sha256", "value": hashlib.sha256(payload).hexdigest()}},
+        "publicKey": b64(cert_pem)}}
+    body_b64 = b64(json.dumps(body, separators=(",", ":")).encode())
+    log_id = base64.b64decode(entry["logId"]["keyId"]).hex()
+    set_payload = {"body": body_b64, "integratedTime": int(entry["integratedTime"]), "logID": log_id,
+                   "logIndex": int(entry["logIndex"])}
+    signed = json.dumps(set_payload, sort_keys=True, separators=(",", ":")).encode()
+    return body_b64, b64(read_key(log_key).sign(signed, ec.ECDSA(hashes.SHA256())))
+
+
+def cmd_attach(args):
+    """Attaches a keyless DSSE bundle to the image of LAYOUT as cosign does: the envelope as a layer of
+    the .att manifest, the certificate and the Rekor entry as the layer's annotations."""
+    with open(args.bundle) as f:
+        bundle = json.load(f)
+    env = bundle["dsseEnvelope"]
+    envelope = json.dumps(env, separators=(",", ":")).encode()
+    payload = base64.b64decode(env["payload"])
+    cert_der = base64.b64decode(bundle["verificationMaterial"]["certificate"]["rawBytes"])
+    cert_pem = x509.load_der_x509_certificate(cert_der).public_bytes(serialization.Encoding.PEM)
+    entry = bundle["verificationMaterial"]["tlogEntries"][0]
+    body, set_sig = entry["canonicalizedBody"], entry["inclusionPromise"]["signedEntryTimestamp"]
+    if args.intoto_v001_log_key:
+        hashed = payload
+        if args.intoto_v001_payload:  # for tests of a validly signed entry recording another payload
+            with open(args.intoto_v001_payload, "rb") as f:
+                hashed = f.read()
+        body, set_sig = intoto_v001(entry, envelope, hashed, cert_pem, args.intoto_v001_log_key)
+    rekor = {"SignedEntryTimestamp": set_sig,
+             "Payload": {"body": body, "integratedTime": int(entry["integratedTime"]),
+                         "logIndex": int(entry["logIndex"]), "logID": base64.b64decode(entry["logId"]["keyId"]).hex()}}
+    layer = write_blob(args.layout, envelope)
+    config = write_blob(args.layout, b"{}")
+    predicate_type = json.loads(payload)["predicateType"]
+    atts = {"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+            "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
+            "layers": [dict(layer, mediaType="application/vnd.dsse.envelope.v1+json",
+                            annotations={"dev.cosignproject.cosign/signature": "",
+                                         "dev.sigstore.cosign/certificate": cert_pem.decode(),
+                                         "dev.sigstore.cosign/bundle": json.dumps(rekor),
+                                         "predicateType": predicate_type})]}
+    manifest = write_blob(args.layout, json.dumps(atts).encode())
+    with open(os.path.join(args.layout, "index.json")) as f:
+        index = json.load(f)
+    index["manifests"].append(dict(manifest, mediaType=atts["mediaType"],
+                                   annotations={"kind": "dev.cosignproject.cosign/atts"}))
+    with open(os.path.join(args.layout, "index.json"), "w") as f:
+        json.dump(index, f)
+
+
 def main():
     parser = argparse.ArgumentParser(description="A private Sigstore (Fulcio CA, CT log, Rekor client) for tests.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -381,6 +477,15 @@ def main():
     p.add_argument("--provenance", required=True)
     p.add_argument("--out", required=True)
     p.set_defaults(run=cmd_npm_doc)
+    p = sub.add_parser("image", help="write a small OCI image into LAYOUT; print its digest")
+    p.add_argument("layout")
+    p.set_defaults(run=cmd_image)
+    p = sub.add_parser("attach", help="attach a keyless DSSE bundle to LAYOUT's image as cosign save does")
+    p.add_argument("layout")
+    p.add_argument("--bundle", required=True)
+    p.add_argument("--intoto-v001-log-key")
+    p.add_argument("--intoto-v001-payload")
+    p.set_defaults(run=cmd_attach)
     args = parser.parse_args()
     args.run(args)
 

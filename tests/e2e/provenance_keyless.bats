@@ -47,9 +47,11 @@ setup_file() {
 	head -c 3000 /dev/urandom >art3
 	mkdir -p package && printf '{"name":"@scope/name","version":"1.2.3"}\n' >package/package.json &&
 		tar -czf package.tgz package || return 1
+	# an image, for provenance attached to it as cosign save lays it out
+	"$PY" "$FAKE" image image-base >image.digest || return 1
 	make_statements || return 1
 	local name
-	for name in generic-tag generic-dispatch untrusted at-main container npm npm-selfhosted npm-commit npm-name npm-version; do
+	for name in generic-tag generic-dispatch untrusted at-main container npm npm-selfhosted npm-commit npm-name npm-version image; do
 		"$PY" "$FAKE" sign ca --statement "st-$name.json" --san "$(cat "san-$name")" --claims "$(cat "claims-$name.json")" \
 			--rekor-url "$LOG_URL" --out "$name.bundle" || return 1
 	done
@@ -57,6 +59,16 @@ setup_file() {
 		--rekor-url "$LOG_URL" --out legacy.bundle --legacy-out legacy.jsonl &&
 		"$PY" "$FAKE" sign ca --statement st-generic-tag.json --san "$(cat san-generic-tag)" \
 			--claims "$(cat claims-generic-tag.json)" --no-upload --legacy-out unlogged.jsonl || return 1
+
+	# the image's provenance attached: logged as a dsse entry; restated as the intoto 0.0.1 entry cosign
+	# logged until 2023 (its entry timestamp signed again by the log's key), also with a wrong payload
+	# hash; and the generic generator's provenance (for files, not this image) attached instead
+	for name in image-dsse image-v001 image-v001-other image-other; do cp -r image-base "$name"; done
+	"$PY" "$FAKE" attach image-dsse --bundle image.bundle &&
+		"$PY" "$FAKE" attach image-v001 --bundle image.bundle --intoto-v001-log-key log.key &&
+		"$PY" "$FAKE" attach image-v001-other --bundle image.bundle --intoto-v001-log-key log.key \
+			--intoto-v001-payload st-generic-tag.json &&
+		"$PY" "$FAKE" attach image-other --bundle generic-tag.bundle || return 1
 
 	# npm: the registry's publish attestation, logged in the same log, and the documents
 	printf '{"_type":"https://in-toto.io/Statement/v0.1","subject":[{"name":"pkg:npm/%%40scope/name@1.2.3","digest":{"sha512":"%s"}}],"predicateType":"https://github.com/npm/attestation/tree/main/specs/publish/v0.1","predicate":{"name":"@scope/name","version":"1.2.3","registry":"https://registry.npmjs.org"}}\n' \
@@ -211,6 +223,13 @@ make_statements() {
 		write("npm-commit", npm_v1(good, "0" * 39 + "1"), publisher, npm_claims)
 		write("npm-name", npm_v1("pkg:npm/%40scope/other@1.2.3", NPM_SHA), publisher, npm_claims)
 		write("npm-version", npm_v1("pkg:npm/%40scope/name@1.2.4", NPM_SHA), publisher, npm_claims)
+		# slsa-github-generator's container generator: SLSA v0.2 provenance for an image's digest
+		image_builder = generic.replace("generator_generic_slsa3.yml", "generator_container_slsa3.yml") + "@refs/tags/v2.1.0"
+		st = generic_v02(image_builder, ["art1"], TAG, "push")
+		st["predicate"]["buildType"] = "https://github.com/slsa-framework/slsa-github-generator/container@v1"
+		image_digest = open("image.digest").read().strip().split(":")[1]
+		st["subject"] = [{"name": "ghcr.io/" + REPO, "digest": {"sha256": image_digest}}]
+		write("image", st, image_builder, claims(image_builder, REPO, SHA, TAG, "push", WF, GEN_SHA))
 	EOF
 }
 
@@ -427,4 +446,56 @@ verify_npm() { # document [options...]
 	expect_stderr "tag mismatch"
 	verify unlogged.jsonl --rekor-url "$LOG_URL" --source-uri "$REPO" "$PKI/art1"
 	expect_status 1
+}
+
+@test "image: provenance attached as cosign save lays it out is verified for the image's digest" {
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" --source-tag v1.4.2 \
+		--source-versioned-tag v1 oci-dir:"$PKI/image-dsse"
+	expect_status 2 # a tag and a versioned tag together
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" --source-tag v1.4.2 \
+		oci-dir:"$PKI/image-dsse"
+	expect_status 0
+	[[ "$output" == "PASSED: oci-dir:$PKI/image-dsse built by $GEN/generator_container_slsa3.yml@refs/tags/v2.1.0 from git+https://$REPO@refs/tags/v1.4.2"* ]]
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" --source-versioned-tag v1.4 \
+		oci-dir:"$PKI/image-dsse"
+	expect_status 0
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri github.com/octo-org/other \
+		oci-dir:"$PKI/image-dsse"
+	expect_status 1
+	expect_stderr "source mismatch"
+	# the generic generator is not an image builder
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" --builder-id "$GENERIC" \
+		oci-dir:"$PKI/image-dsse"
+	expect_status 1
+	expect_stderr "builder mismatch"
+	# provenance for other artifacts attached to this image does not vouch for it
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" oci-dir:"$PKI/image-other"
+	expect_status 1
+	expect_stderr ".att layer 1"
+	# an image is given alone: it carries its own provenance
+	run --separate-stderr cairn verify-provenance --provenance "$PKI/image.bundle" --trusted-root "$ROOT" --source-uri "$REPO" \
+		oci-dir:"$PKI/image-dsse"
+	expect_status 2
+}
+
+@test "image: an intoto 0.0.1 log entry (cosign before 2023) is matched by its payload and signer" {
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" oci-dir:"$PKI/image-v001"
+	expect_status 0
+	# the entry is validly signed by the log, but for another payload
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" oci-dir:"$PKI/image-v001-other"
+	expect_status 1
+	expect_stderr "the log entry records a different DSSE payload than the bundle's"
+	# an image without attestations
+	cp -r "$PKI/image-base" bare
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" oci-dir:bare
+	expect_status 1
+	expect_stderr "the image has no attestations"
+	# a blob that is not what its digest says
+	cp -r "$PKI/image-dsse" swapped
+	local att
+	att=$(python3 -c 'import json,sys; print([m for m in json.load(open(sys.argv[1]))["manifests"] if m["annotations"]["kind"].endswith("atts")][0]["digest"][7:])' swapped/index.json)
+	printf '{}' >"swapped/blobs/sha256/$att"
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" oci-dir:swapped
+	expect_status 1
+	expect_stderr "does not have its digest"
 }
