@@ -19,6 +19,8 @@
 #include "cairn/digest.h"
 #include "cairn/dsse.h"
 #include "cairn/key.h"
+#include "cairn/ref.h"
+#include "cairn/registry.h"
 #include "cairn/trustroot.h"
 
 #include <jansson.h>
@@ -177,6 +179,13 @@ int cairn_provenance_bundle_from_log(const void *json, size_t len, const char *w
 int cairn_provenance_verify_image_layout(const char *dir, const cairn_trusted_root *root, int64_t now,
 					 const cairn_provenance_expect *expect, cairn_digest *image,
 					 cairn_provenance_result *result);
+
+/* The same for an image in a registry (ref, by tag or digest): its .att manifest is the one cosign
+ * tags sha256-<hex>.att, found from the digest the registry answers for ref. */
+int cairn_provenance_verify_image_registry(cairn_registry *reg, const cairn_ref *ref,
+					   const cairn_trusted_root *root, int64_t now,
+					   const cairn_provenance_expect *expect, cairn_digest *image,
+					   cairn_provenance_result *result);
 
 /* Whether a provenance's tag (v1.2.3) satisfies a --source-versioned-tag pattern (v1, v1.2, v1.2.3),
  * with slsa-verifier's semantics. 0, CAIRN_EVERIFY, or CAIRN_EINVAL when the pattern is not a version. */

@@ -17,7 +17,7 @@ const char cmd_verify_provenance_usage[] =
 	"                               [--build-workflow-input NAME=VALUE]... [--trusted-root ROOT]\n"
 	"                               [--package-name N] [--package-version V] [--npm-key PUB] [--rekor-url URL]\n"
 	"                               ARTIFACT|sha256:HEX...\n"
-	"       cairn verify-provenance --source-uri URI [--builder-id ID] [...] oci-dir:DIR...\n"
+	"       cairn verify-provenance --source-uri URI [--builder-id ID] [...] oci-dir:DIR|registry:REF...\n"
 	"\n"
 	"Verifies that the provenance names each ARTIFACT (a file, or its digest) as a subject, that it is\n"
 	"signed, and that its builder, source repository and ref are the expected ones:\n"
@@ -32,9 +32,10 @@ const char cmd_verify_provenance_usage[] =
 	"      npm's, or --npm-key PUB for another registry); --package-name and --package-version are\n"
 	"      checked against both.\n"
 	"\n"
-	"An image saved with its attestations by `cosign save` (oci-dir:DIR) carries its own provenance: its\n"
-	"keyless .att layers are checked for the image's digest, slsa-github-generator's container generator\n"
-	"being the default builder, as slsa-verifier verify-image does.\n"
+	"An image carries its own provenance, in a registry (registry:REF, by tag or digest) or saved with its\n"
+	"attestations by `cosign save` (oci-dir:DIR): its keyless .att layers are checked for the image's\n"
+	"digest, slsa-github-generator's container generator being the default builder, as slsa-verifier\n"
+	"verify-image does. --insecure-registry HOST and --ca-file PEM as for the other image commands.\n"
 	"\n"
 	"For GitHub the builder is the certificate's workflow: by default only slsa-github-generator's\n"
 	"builders at a release tag are trusted; --builder-id names another (NAME or NAME@refs/tags/vX.Y.Z or\n"
@@ -52,10 +53,16 @@ struct prov_input {
 };
 
 #define IMAGE_LAYOUT "oci-dir:"
+#define IMAGE_REGISTRY "registry:"
+
+static int is_layout(const char *artifact)
+{
+	return strncmp(artifact, IMAGE_LAYOUT, strlen(IMAGE_LAYOUT)) == 0;
+}
 
 static int is_image(const char *artifact)
 {
-	return strncmp(artifact, IMAGE_LAYOUT, strlen(IMAGE_LAYOUT)) == 0;
+	return is_layout(artifact) || strncmp(artifact, IMAGE_REGISTRY, strlen(IMAGE_REGISTRY)) == 0;
 }
 
 /* Options that only some kinds of input take, and those that exclude each other. */
@@ -65,11 +72,11 @@ static int check_options(const struct prov_input *in, const cairn_provenance_exp
 	for (int i = 0; i < artifacts; i++)
 		images += is_image(artifact[i]);
 	if (images > 0 && (kinds > 0 || images < artifacts))
-		return cli_usage_error("verify-provenance", "an image (oci-dir:DIR) carries its own provenance: give images "
-				       "alone, without --provenance, --bundle or --attestations");
+		return cli_usage_error("verify-provenance", "an image (oci-dir:DIR or registry:REF) carries its own "
+				       "provenance: give images alone, without --provenance, --bundle or --attestations");
 	if (kinds != 1 && images == 0)
 		return cli_usage_error("verify-provenance", "give one of --provenance, --bundle or --attestations, or an "
-				       "image saved with its attestations as oci-dir:DIR");
+				       "image (oci-dir:DIR or registry:REF)");
 	if (in->key_path && !in->provenance)
 		return cli_usage_error("verify-provenance", "--key applies to --provenance only");
 	if (in->npm_key_path && !in->attestations)
@@ -149,6 +156,25 @@ static int set_artifact(cairn_provenance_expect *e, const char *artifact)
 	return CLI_OK;
 }
 
+/* An image's own provenance: from a layout `cosign save` wrote, or from its registry. */
+static int verify_image(const char *artifact, struct cli_registry_args *reg_args, const cairn_trusted_root *root,
+			const cairn_provenance_expect *e, cairn_provenance_result *result)
+{
+	cairn_digest image;
+	if (is_layout(artifact))
+		return cairn_provenance_verify_image_layout(artifact + strlen(IMAGE_LAYOUT), root, 0, e, &image, result);
+	cairn_ref ref;
+	if (cairn_ref_parse(&ref, artifact + strlen(IMAGE_REGISTRY)) != 0)
+		return cairn_error_prefix(CAIRN_EINVAL, "%s", artifact);
+	cairn_registry *reg = NULL;
+	int err = cairn_registry_new(&reg, ref.registry, &reg_args->opts.registry);
+	if (!err)
+		err = cairn_provenance_verify_image_registry(reg, &ref, root, 0, e, &image, result);
+	cairn_registry_free(reg);
+	cairn_ref_free(&ref);
+	return err;
+}
+
 static void print_passed(FILE *out, const char *artifact, const cairn_provenance_expect *e,
 			 const cairn_provenance_result *r)
 {
@@ -181,6 +207,7 @@ int cmd_verify_provenance(int argc, char **argv)
 		{"package-name", required_argument, NULL, 'n'},
 		{"package-version", required_argument, NULL, 'v'},
 		{"print-provenance", no_argument, NULL, 'P'},
+		CLI_OPTIONS_TLS,
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -192,8 +219,11 @@ int cmd_verify_provenance(int argc, char **argv)
 	int print_provenance = 0;
 	e.workflow_inputs = inputs;
 	int opt;
-	while ((opt = cli_getopt(argc, argv, options)) != -1) {
+	struct cli_registry_args reg_args;
+	memset(&reg_args, 0, sizeof reg_args);
+	while ((opt = cli_next_option(argc, argv, "", options, &reg_args, NULL, "verify-provenance")) != -1) {
 		switch (opt) {
+		case CLI_OPT_REFUSED: return CLI_USAGE;
 		case 'p': in.provenance = optarg; break;
 		case 'b': in.bundle = optarg; break;
 		case 'a': in.attestations = optarg; break;
@@ -221,8 +251,12 @@ int cmd_verify_provenance(int argc, char **argv)
 		}
 	}
 	int status = check_options(&in, &e, argv + optind, argc - optind);
-	if (status != CLI_OK)
+	if (status == CLI_OK)
+		status = cli_registry_finish(&reg_args, "verify-provenance");
+	if (status != CLI_OK) {
+		cli_registry_free(&reg_args);
 		return status;
+	}
 	const char *path = in.attestations ? in.attestations : in.provenance ? in.provenance : in.bundle;
 	cairn_buf doc = CAIRN_BUF_INIT;
 	cairn_key *key = NULL;
@@ -252,9 +286,7 @@ int cmd_verify_provenance(int argc, char **argv)
 			break;
 		cairn_provenance_result result;
 		memset(&result, 0, sizeof result);
-		cairn_digest image;
-		int verr = is_image(argv[i]) ? cairn_provenance_verify_image_layout(argv[i] + strlen(IMAGE_LAYOUT), root, 0, &e,
-										     &image, &result)
+		int verr = is_image(argv[i]) ? verify_image(argv[i], &reg_args, root, &e, &result)
 			   : in.attestations ? cairn_provenance_verify_npm(doc.data, doc.len, path, root, key, 0, &e, &result)
 			   : in.key_path     ? cairn_provenance_verify_dsse(doc.data, doc.len, path, key, &e, &result)
 					     : cairn_provenance_verify_bundle(text, len, path, root, 0, &e, &result);
@@ -279,6 +311,7 @@ int cmd_verify_provenance(int argc, char **argv)
 		status = cli_report_error();
 	}
 	json_decref(parsed);
+	cli_registry_free(&reg_args);
 	cairn_buf_free(&fetched);
 	cairn_trusted_root_free(root);
 	cairn_key_free(key);

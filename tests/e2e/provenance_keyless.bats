@@ -13,6 +13,9 @@
 # offline. The log keeps running until teardown_file for the legacy envelope's Rekor lookup.
 
 load helpers
+load registry
+
+OCI_MANIFEST=application/vnd.oci.image.manifest.v1+json
 
 ISSUER=https://token.actions.githubusercontent.com
 GEN=https://github.com/slsa-framework/slsa-github-generator/.github/workflows
@@ -38,6 +41,8 @@ setup_file() {
 	done
 	[ -s port ] || { echo "the log did not start" >&2; cat log.err >&2; return 1; }
 	export LOG_URL="http://127.0.0.1:$(cat port)"
+	registry_start plain || return 1
+	export XDG_CACHE_HOME="$BATS_FILE_TMPDIR/cache"
 	cairn log trusted-root --public-key log.pub --url "$LOG_URL" >log-root.json &&
 		"$PY" "$FAKE" init ca --log-root log-root.json || return 1
 	export ROOT="$PKI/ca/trusted_root.json"
@@ -81,6 +86,7 @@ setup_file() {
 }
 
 teardown_file() {
+	registry_stop_all
 	[ -n "${LOG_PID:-}" ] || return 0
 	kill -TERM "$LOG_PID" 2>/dev/null || true
 	local rc=0
@@ -498,4 +504,58 @@ verify_npm() { # document [options...]
 	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" oci-dir:swapped
 	expect_status 1
 	expect_stderr "does not have its digest"
+}
+
+# Pushes a cosign-saved layout to the registry as cosign stores it: the image as REPO:v1, its
+# attestations manifest as REPO:sha256-<image hex>.att.
+push_layout() { # layout repo
+	python3 - "$1" >push.list <<-'EOF'
+		import json, os, sys
+		layout = sys.argv[1]
+		def path(digest):
+		    return os.path.join(layout, "blobs", "sha256", digest.split(":")[1])
+		entries = json.load(open(os.path.join(layout, "index.json")))["manifests"]
+		entries.sort(key=lambda m: not m["annotations"]["kind"].endswith("/image"))  # the image first
+		image = entries[0]["digest"]
+		for m in entries:
+		    man = json.load(open(path(m["digest"])))
+		    for d in [man["config"]] + man["layers"]:
+		        print("blob", path(d["digest"]))
+		    tag = "v1" if m is entries[0] else "sha256-%s.att" % image.split(":")[1]
+		    print("manifest", tag, path(m["digest"]))
+	EOF
+	local what first second
+	while read -r what first second; do
+		if [ "$what" = blob ]; then # blob PATH
+			rd push-blob "$2" "$first" >/dev/null || return 1
+		else # manifest TAG PATH
+			rd push-manifest "$2:$first" "$OCI_MANIFEST" "$second" >/dev/null || return 1
+		fi
+	done <push.list
+}
+
+@test "image in a registry: its .att layers are found by the image's digest and verified" {
+	local repo="$REG_PLAIN_HOST/octo-org/hello-tool"
+	push_layout "$PKI/image-dsse" "$repo"
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" --source-tag v1.4.2 \
+		"registry:$repo:v1"
+	expect_status 0
+	[[ "$output" == "PASSED: registry:$repo:v1 built by $GEN/generator_container_slsa3.yml@refs/tags/v2.1.0"* ]]
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" --source-tag v1.4.3 \
+		"registry:$repo:v1"
+	expect_status 1
+	expect_stderr "tag mismatch"
+	# another image in the same repository, with the generic generator's provenance attached
+	push_layout "$PKI/image-other" "$REG_PLAIN_HOST/octo-org/other"
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" \
+		"registry:$REG_PLAIN_HOST/octo-org/other:v1"
+	expect_status 1
+	expect_stderr ".att layer 1"
+	# an image without attestations
+	cp -r "$PKI/image-base" bare
+	push_layout bare "$REG_PLAIN_HOST/octo-org/bare"
+	run --separate-stderr cairn verify-provenance --trusted-root "$ROOT" --source-uri "$REPO" \
+		"registry:$REG_PLAIN_HOST/octo-org/bare:v1"
+	expect_status 1
+	expect_stderr "the image has no attestations"
 }
