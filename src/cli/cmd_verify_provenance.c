@@ -186,6 +186,48 @@ static void print_passed(FILE *out, const char *artifact, const cairn_provenance
 	fprintf(out, "\n");
 }
 
+/* What the options name, read once for every ARTIFACT. */
+struct loaded {
+	cairn_buf doc;           /* the provenance file, or the npm document */
+	const char *text;        /* the provenance to verify: doc's first document, or `fetched` */
+	size_t len;
+	json_t *parsed;          /* that first document, when it is JSON */
+	cairn_buf fetched;       /* a bare envelope restated as a bundle with its log entry */
+	cairn_key *key;          /* --key or --npm-key */
+	cairn_trusted_root *root;
+};
+
+static void loaded_free(struct loaded *l)
+{
+	json_decref(l->parsed);
+	cairn_buf_free(&l->fetched);
+	cairn_trusted_root_free(l->root);
+	cairn_key_free(l->key);
+	cairn_buf_free(&l->doc);
+}
+
+static int load_inputs(const struct prov_input *in, const char *path, struct loaded *l)
+{
+	int err = path ? cairn_file_read(path, CAIRN_FILE_LIMIT_DOCUMENT, &l->doc) : 0;
+	if (!err && (in->key_path || in->npm_key_path))
+		err = cairn_key_load_public_file(&l->key, in->key_path ? in->key_path : in->npm_key_path);
+	if (!err && !in->key_path)
+		err = in->root_path ? cairn_trusted_root_load_file(&l->root, in->root_path)
+				    : cairn_trusted_root_public_good(&l->root);
+	if (err || path == NULL)
+		return err;
+	first_document(&l->doc, &l->text, &l->len, &l->parsed);
+	int is_bare = 0;
+	if (!in->key_path && !in->attestations && l->parsed)
+		err = bare_envelope(l->parsed, path, in->rekor_url, &is_bare);
+	if (!err && is_bare) {
+		err = cairn_provenance_bundle_from_log(l->text, l->len, path, in->rekor_url, NULL, &l->fetched);
+		l->text = (const char *)l->fetched.data;
+		l->len = l->fetched.len;
+	}
+	return err;
+}
+
 int cmd_verify_provenance(int argc, char **argv)
 {
 	static const struct option options[] = {
@@ -258,38 +300,17 @@ int cmd_verify_provenance(int argc, char **argv)
 		return status;
 	}
 	const char *path = in.attestations ? in.attestations : in.provenance ? in.provenance : in.bundle;
-	cairn_buf doc = CAIRN_BUF_INIT;
-	cairn_key *key = NULL;
-	cairn_trusted_root *root = NULL;
-	const char *text = NULL;
-	size_t len = 0;
-	int err = path ? cairn_file_read(path, CAIRN_FILE_LIMIT_DOCUMENT, &doc) : 0;
-	if (!err && (in.key_path || in.npm_key_path))
-		err = cairn_key_load_public_file(&key, in.key_path ? in.key_path : in.npm_key_path);
-	if (!err && !in.key_path)
-		err = in.root_path ? cairn_trusted_root_load_file(&root, in.root_path) : cairn_trusted_root_public_good(&root);
-	json_t *parsed = NULL;
-	cairn_buf fetched = CAIRN_BUF_INIT; /* a bare envelope restated as a bundle with its log entry */
-	if (!err && path) {
-		first_document(&doc, &text, &len, &parsed);
-		int is_bare = 0;
-		if (!in.key_path && !in.attestations && parsed)
-			err = bare_envelope(parsed, path, in.rekor_url, &is_bare);
-		if (!err && is_bare) {
-			err = cairn_provenance_bundle_from_log(text, len, path, in.rekor_url, NULL, &fetched);
-			text = (const char *)fetched.data;
-			len = fetched.len;
-		}
-	}
+	struct loaded l = {CAIRN_BUF_INIT, NULL, 0, NULL, CAIRN_BUF_INIT, NULL, NULL};
+	int err = load_inputs(&in, path, &l);
 	for (int i = optind; !err && i < argc; i++) {
 		if (!is_image(argv[i]) && (status = set_artifact(&e, argv[i])) != CLI_OK)
 			break;
 		cairn_provenance_result result;
 		memset(&result, 0, sizeof result);
-		int verr = is_image(argv[i]) ? verify_image(argv[i], &reg_args, root, &e, &result)
-			   : in.attestations ? cairn_provenance_verify_npm(doc.data, doc.len, path, root, key, 0, &e, &result)
-			   : in.key_path     ? cairn_provenance_verify_dsse(doc.data, doc.len, path, key, &e, &result)
-					     : cairn_provenance_verify_bundle(text, len, path, root, 0, &e, &result);
+		int verr = is_image(argv[i]) ? verify_image(argv[i], &reg_args, l.root, &e, &result)
+			   : in.attestations ? cairn_provenance_verify_npm(l.doc.data, l.doc.len, path, l.root, l.key, 0, &e, &result)
+			   : in.key_path     ? cairn_provenance_verify_dsse(l.doc.data, l.doc.len, path, l.key, &e, &result)
+					     : cairn_provenance_verify_bundle(l.text, l.len, path, l.root, 0, &e, &result);
 		if (verr == 0) {
 			print_passed(print_provenance ? stderr : stdout, argv[i], &e, &result);
 			if (print_provenance) {
@@ -310,11 +331,7 @@ int cmd_verify_provenance(int argc, char **argv)
 	} else if (err) {
 		status = cli_report_error();
 	}
-	json_decref(parsed);
 	cli_registry_free(&reg_args);
-	cairn_buf_free(&fetched);
-	cairn_trusted_root_free(root);
-	cairn_key_free(key);
-	cairn_buf_free(&doc);
+	loaded_free(&l);
 	return status;
 }
