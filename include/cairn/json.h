@@ -26,6 +26,10 @@ int cairn_json_parse(json_t **out, const void *text, size_t len, const cairn_jso
 /* Reads and parses a file with the default limits. */
 int cairn_json_parse_file(json_t **out, const char *path);
 
+/* Appends value's text as jansson's json_dumps writes it with flags (JSON_COMPACT, JSON_INDENT(n), ...);
+ * takes no reference. CAIRN_ENOMEM when it cannot be written. */
+int cairn_json_dump(const json_t *value, size_t flags, cairn_buf *out);
+
 /* The string member `key` of object, or NULL when object is not an object or the member is absent or
  * not a string. */
 const char *cairn_json_string_at(const json_t *object, const char *key);

@@ -196,12 +196,8 @@ int cairn_attest_statement_make(const char *subject_name, const cairn_digest *di
 	      json_object_set_new(root, "predicateType", json_string(predicate_type)) ||
 	      json_object_set(root, "predicate", (json_t *)predicate);
 	json_decref(subjects);
-	char *dump = bad ? NULL : json_dumps(root, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	int err = bad ? oom() : cairn_json_dump(root, JSON_COMPACT | JSON_PRESERVE_ORDER, out);
 	json_decref(root);
-	if (dump == NULL)
-		return oom();
-	int err = cairn_buf_append_str(out, dump);
-	free(dump);
 	return err;
 }
 

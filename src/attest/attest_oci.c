@@ -28,17 +28,6 @@ int cairn_attest_tag(const cairn_digest *image, cairn_buf *out)
 	return oci_attach_tag(image, ".att", out);
 }
 
-/* Dumps value compactly (members in insertion order) and appends it. Takes no reference. */
-static int append_json(const json_t *value, cairn_buf *out)
-{
-	char *dump = json_dumps(value, JSON_COMPACT);
-	if (dump == NULL)
-		return oom();
-	int err = cairn_buf_append_str(out, dump);
-	free(dump);
-	return err;
-}
-
 static json_t *descriptor(const char *media_type, const cairn_digest *digest, size_t size)
 {
 	cairn_buf text = CAIRN_BUF_INIT;
@@ -118,7 +107,7 @@ int cairn_attest_referrer_manifest(const cairn_attest_subject *subject, const ca
 	      json_object_set_new(root, "artifactType", json_string(CAIRN_BUNDLE_MEDIA_TYPE_V03)) ||
 	      json_object_set(root, "config", cfg) || json_object_set(root, "layers", layers) ||
 	      json_object_set(root, "subject", subj) || json_object_set(root, "annotations", ann);
-	err = bad ? oom() : append_json(root, manifest);
+	err = bad ? oom() : cairn_json_dump(root, JSON_COMPACT, manifest);
 	json_decref(root);
 	json_decref(layers);
 	json_decref(ann);
@@ -190,7 +179,7 @@ int cairn_attest_fallback_index_add(const void *existing, size_t existing_len, c
 	if (!err && !present) {
 		if (json_array_append(manifests, entry))
 			err = oom();
-		else if (!(err = append_json(root, index)))
+		else if (!(err = cairn_json_dump(root, JSON_COMPACT, index)))
 			*added = 1;
 	}
 	json_decref(entry);

@@ -178,12 +178,8 @@ int cairn_attest_cosign_bundle(const void *envelope, size_t len, const char *cer
 		if (root == NULL)
 			err = cairn_error_set(CAIRN_ENOMEM, "out of memory");
 	}
-	char *text = err ? NULL : json_dumps(root, JSON_COMPACT);
-	if (!err && text == NULL)
-		err = cairn_error_set(CAIRN_ENOMEM, "out of memory");
 	if (!err)
-		err = cairn_buf_append(bundle_out, text, strlen(text));
-	free(text);
+		err = cairn_json_dump(root, JSON_COMPACT, bundle_out);
 	json_decref(root);
 	json_decref(env);
 	json_decref(entry);

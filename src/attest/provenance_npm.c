@@ -41,16 +41,6 @@ static const struct {
 	 0},
 };
 
-static int fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static int fail(const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	int code = cairn_error_setv(CAIRN_EVERIFY, fmt, ap);
-	va_end(ap);
-	return code;
-}
-
 /* ---- the attestations document ---- */
 
 struct npm_doc {
@@ -89,36 +79,19 @@ static int doc_read(struct npm_doc *d, const void *json, size_t len, const char 
 			*slot = bundle;
 	}
 	if (d->provenance == NULL || d->publish == NULL)
-		return fail("%s: invalid npm attestations: the %s attestation is missing", what,
-			    d->provenance == NULL ? "SLSA provenance" : "registry's publish");
+		return cairn_error_set(CAIRN_EVERIFY, "%s: invalid npm attestations: the %s attestation is missing", what,
+				       d->provenance == NULL ? "SLSA provenance" : "registry's publish");
 	return 0;
 }
 
-/* Serializes a bundle object back to text for the bundle parser (it reads its own input strictly). */
-static int bundle_text(const json_t *bundle, cairn_buf *out)
+/* The statement a verified bundle's DSSE envelope carries; its payload type must be in-toto's. */
+static int bundle_statement(const cairn_bundle *bundle, const char *what, cairn_intoto_statement *st)
 {
-	char *text = json_dumps(bundle, JSON_COMPACT);
-	if (text == NULL)
-		return cairn_error_set(CAIRN_ENOMEM, "out of memory");
-	int err = cairn_buf_append(out, text, strlen(text));
-	free(text);
-	return err;
-}
-
-/* The statement a bundle's DSSE envelope carries; its payload type must be in-toto's. */
-static int bundle_statement(const cairn_buf *text, const char *what, cairn_intoto_statement *st)
-{
-	cairn_bundle *bundle = NULL;
-	int err = cairn_bundle_parse(&bundle, text->data, text->len, what);
-	if (!err && !cairn_bundle_is_dsse(bundle))
-		err = fail("%s: the bundle holds no DSSE envelope", what);
-	const cairn_dsse_envelope *env = err ? NULL : cairn_bundle_dsse(bundle);
-	if (!err && strcmp(env->payload_type, CAIRN_DSSE_INTOTO_TYPE) != 0)
-		err = fail("%s: payload type %s, expected %s", what, env->payload_type, CAIRN_DSSE_INTOTO_TYPE);
-	if (!err)
-		err = cairn_intoto_statement_parse(st, env->payload.data, env->payload.len, what);
-	cairn_bundle_free(bundle);
-	return err;
+	const cairn_dsse_envelope *env = cairn_bundle_dsse(bundle);
+	if (strcmp(env->payload_type, CAIRN_DSSE_INTOTO_TYPE) != 0)
+		return cairn_error_set(CAIRN_EVERIFY, "%s: payload type %s, expected %s", what, env->payload_type,
+				       CAIRN_DSSE_INTOTO_TYPE);
+	return cairn_intoto_statement_parse(st, env->payload.data, env->payload.len, what);
 }
 
 /* ---- the publish attestation ---- */
@@ -128,7 +101,7 @@ static int registry_key_for(const json_t *bundle, cairn_key **key, int64_t *expi
 {
 	const char *hint = cairn_json_string_at(json_object_get(json_object_get(bundle, "verificationMaterial"), "publicKey"), "hint");
 	if (hint == NULL)
-		return fail("not signed with a registry key (no public key hint)");
+		return cairn_error_set(CAIRN_EVERIFY, "not signed with a registry key (no public key hint)");
 	for (size_t i = 0; i < sizeof npm_keys / sizeof npm_keys[0]; i++) {
 		if (strcmp(hint, npm_keys[i].keyid) != 0)
 			continue;
@@ -140,7 +113,7 @@ static int registry_key_for(const json_t *bundle, cairn_key **key, int64_t *expi
 		*expires = npm_keys[i].expires;
 		return err;
 	}
-	return fail("signed with key %s, which is not one of the npm registry's", hint);
+	return cairn_error_set(CAIRN_EVERIFY, "signed with key %s, which is not one of the npm registry's", hint);
 }
 
 static int verify_publish(const json_t *bundle_json, const cairn_trusted_root *root, const cairn_key *registry_key,
@@ -150,11 +123,11 @@ static int verify_publish(const json_t *bundle_json, const cairn_trusted_root *r
 	cairn_bundle *bundle = NULL;
 	cairn_key *npm_key = NULL;
 	int64_t expires = 0;
-	int err = bundle_text(bundle_json, &text);
+	int err = cairn_json_dump(bundle_json, JSON_COMPACT, &text);
 	if (!err)
 		err = cairn_bundle_parse(&bundle, text.data, text.len, "publish attestation bundle");
 	if (!err && (!cairn_bundle_is_dsse(bundle) || !cairn_bundle_is_key_based(bundle)))
-		err = fail("not a DSSE envelope signed with the registry's key");
+		err = cairn_error_set(CAIRN_EVERIFY, "not a DSSE envelope signed with the registry's key");
 	if (!err && registry_key == NULL)
 		err = registry_key_for(bundle_json, &npm_key, &expires);
 	cairn_bundle_options options;
@@ -171,12 +144,12 @@ static int verify_publish(const json_t *bundle_json, const cairn_trusted_root *r
 		err = cairn_bundle_verify(bundle, root, &artifact, &options, &result);
 	for (size_t i = 0; !err && expires != 0 && i < result.time_count; i++)
 		if (result.times[i] >= expires)
-			err = fail("signed after the registry key expired");
+			err = cairn_error_set(CAIRN_EVERIFY, "signed after the registry key expired");
 	cairn_bundle_result_free(&result);
 	if (!err)
-		err = bundle_statement(&text, "publish attestation bundle", st);
+		err = bundle_statement(bundle, "publish attestation bundle", st);
 	if (!err && strncmp(st->predicate_type, PUBLISH_PREFIX, strlen(PUBLISH_PREFIX)) != 0)
-		err = fail("predicate type %s is not npm's publish attestation", st->predicate_type);
+		err = cairn_error_set(CAIRN_EVERIFY, "predicate type %s is not npm's publish attestation", st->predicate_type);
 	cairn_key_free(npm_key);
 	cairn_bundle_free(bundle);
 	cairn_buf_free(&text);
@@ -190,16 +163,16 @@ static int purl_split(const char *subject, char *name, char *version)
 {
 	const char *prefix = "pkg:npm/";
 	if (strncmp(subject, prefix, strlen(prefix)) != 0)
-		return fail("the provenance's subject %s is not an npm package (pkg:npm/...)", subject);
+		return cairn_error_set(CAIRN_EVERIFY, "the provenance's subject %s is not an npm package (pkg:npm/...)", subject);
 	char decoded[NAME_MAX_LEN * 2];
 	size_t n = 0;
 	for (const char *p = subject + strlen(prefix); *p; p++) {
 		if (n + 1 >= sizeof decoded)
-			return fail("the provenance's subject name is too long");
+			return cairn_error_set(CAIRN_EVERIFY, "the provenance's subject name is too long");
 		if (*p == '%') {
 			int hi = cairn_hex_digit(p[1]), lo = hi < 0 ? -1 : cairn_hex_digit(p[2]);
 			if (hi < 0 || lo < 0)
-				return fail("the provenance's subject %s has a malformed %%-escape", subject);
+				return cairn_error_set(CAIRN_EVERIFY, "the provenance's subject %s has a malformed %%-escape", subject);
 			decoded[n++] = (char)(hi * 16 + lo);
 			p += 2;
 		} else {
@@ -209,10 +182,10 @@ static int purl_split(const char *subject, char *name, char *version)
 	decoded[n] = '\0';
 	const char *at = strchr(decoded + (decoded[0] == '@'), '@');
 	if (at && strchr(at + 1, '@'))
-		return fail("the provenance's subject %s is not NAME@VERSION", subject);
+		return cairn_error_set(CAIRN_EVERIFY, "the provenance's subject %s is not NAME@VERSION", subject);
 	size_t name_len = at ? (size_t)(at - decoded) : n;
 	if (name_len >= NAME_MAX_LEN || (at && strlen(at + 1) >= NAME_MAX_LEN))
-		return fail("the provenance's subject name is too long");
+		return cairn_error_set(CAIRN_EVERIFY, "the provenance's subject name is too long");
 	snprintf(name, NAME_MAX_LEN, "%.*s", (int)name_len, decoded);
 	snprintf(version, NAME_MAX_LEN, "%s", at ? at + 1 : "");
 	return 0;
@@ -223,10 +196,11 @@ static int check_publish_package(const cairn_intoto_statement *publish, const ca
 {
 	const char *name = cairn_json_string_at(publish->predicate, "name"), *version = cairn_json_string_at(publish->predicate, "version");
 	if (e->package_name && (name == NULL || strcmp(name, e->package_name) != 0))
-		return fail("package name mismatch: the registry attested %s, expected %s", name ? name : "no name", e->package_name);
+		return cairn_error_set(CAIRN_EVERIFY, "package name mismatch: the registry attested %s, expected %s",
+				       name ? name : "no name", e->package_name);
 	if (e->package_version && (version == NULL || strcmp(version, e->package_version) != 0))
-		return fail("package version mismatch: the registry attested %s, expected %s", version ? version : "no version",
-			    e->package_version);
+		return cairn_error_set(CAIRN_EVERIFY, "package version mismatch: the registry attested %s, expected %s",
+				       version ? version : "no version", e->package_version);
 	return 0;
 }
 
@@ -236,13 +210,13 @@ static int check_provenance_package(const cairn_intoto_statement *prov, const ca
 	if (e->package_name == NULL && e->package_version == NULL)
 		return 0;
 	if (prov->subject_count != 1)
-		return fail("the npm provenance has %zu subjects, expected one package", prov->subject_count);
+		return cairn_error_set(CAIRN_EVERIFY, "the npm provenance has %zu subjects, expected one package", prov->subject_count);
 	char name[NAME_MAX_LEN], version[NAME_MAX_LEN];
 	int err = purl_split(prov->subjects[0].name, name, version);
 	if (!err && e->package_name && strcmp(name, e->package_name) != 0)
-		err = fail("package name mismatch: the provenance names %s, expected %s", name, e->package_name);
+		err = cairn_error_set(CAIRN_EVERIFY, "package name mismatch: the provenance names %s, expected %s", name, e->package_name);
 	if (!err && e->package_version && strcmp(version, e->package_version) != 0)
-		err = fail("package version mismatch: the provenance names %s, expected %s", version, e->package_version);
+		err = cairn_error_set(CAIRN_EVERIFY, "package version mismatch: the provenance names %s, expected %s", version, e->package_version);
 	return err;
 }
 
@@ -251,9 +225,13 @@ int cairn_provenance_verify_npm(const void *json, size_t len, const char *what, 
 				cairn_provenance_result *result)
 {
 	if (e->builder_id == NULL)
-		return fail("no builder ID expected: npm provenance is trusted only for a builder given with --builder-id "
-			    "(npm's CLI on GitHub Actions: https://github.com/actions/runner/github-hosted)");
+		return cairn_error_set(CAIRN_EVERIFY, "no builder ID expected: npm provenance is trusted only for a builder "
+				       "given with --builder-id (npm's CLI on GitHub Actions: "
+				       "https://github.com/actions/runner/github-hosted)");
 	struct npm_doc doc;
+	cairn_provenance_result own; /* where the verified statement is kept when the caller wants no result */
+	memset(&own, 0, sizeof own);
+	cairn_provenance_result *r = result ? result : &own;
 	cairn_buf prov_text = CAIRN_BUF_INIT;
 	cairn_intoto_statement prov, publish;
 	memset(&prov, 0, sizeof prov);
@@ -268,18 +246,19 @@ int cairn_provenance_verify_npm(const void *json, size_t len, const char *what, 
 			cairn_error_prefix(err, "%s: the registry's publish attestation", what);
 	}
 	if (!err) {
-		err = bundle_text(doc.provenance, &prov_text);
+		err = cairn_json_dump(doc.provenance, JSON_COMPACT, &prov_text);
 		if (!err)
-			err = cairn_provenance_verify_bundle(prov_text.data, prov_text.len, "provenance bundle", root, now, e, result);
+			err = cairn_provenance_verify_bundle(prov_text.data, prov_text.len, "provenance bundle", root, now, e, r);
+		/* the statement just verified, as signed */
 		if (!err)
-			err = bundle_statement(&prov_text, "provenance bundle", &prov);
+			err = cairn_intoto_statement_parse(&prov, r->statement.data, r->statement.len, "provenance bundle");
 		if (!err)
 			err = check_provenance_package(&prov, e);
 		if (err == CAIRN_EVERIFY)
 			cairn_error_prefix(err, "%s: the SLSA provenance", what);
 	}
-	if (err)
-		cairn_provenance_result_free(result);
+	if (err || r == &own)
+		cairn_provenance_result_free(r);
 	cairn_intoto_statement_free(&prov);
 	cairn_intoto_statement_free(&publish);
 	cairn_buf_free(&prov_text);

@@ -19,25 +19,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Appends json's compact text to out, and releases json. */
-static int dump_to(json_t *json, cairn_buf *out)
-{
-	char *text = json ? json_dumps(json, JSON_COMPACT) : NULL;
-	int err = text ? cairn_buf_append(out, text, strlen(text)) : cairn_error_set(CAIRN_ENOMEM, "out of memory");
-	free(text);
-	json_decref(json);
-	return err;
-}
-
 /* The proposed dsse 0.0.1 entry for the envelope exactly as written (its hash is part of the entry). */
 static int proposal_for(const char *line, size_t len, const char *cert_pem, cairn_buf *out)
 {
 	cairn_buf verifier = CAIRN_BUF_INIT;
 	int err = cairn_base64_encode(&verifier, cert_pem, strlen(cert_pem), CAIRN_BASE64_STD);
+	json_t *proposal = err ? NULL
+			       : json_pack("{s:s, s:s, s:{s:{s:s%, s:[s]}}}", "apiVersion", "0.0.1", "kind", "dsse", "spec",
+					   "proposedContent", "envelope", line, len, "verifiers", cairn_buf_cstr(&verifier));
 	if (!err)
-		err = dump_to(json_pack("{s:s, s:s, s:{s:{s:s%, s:[s]}}}", "apiVersion", "0.0.1", "kind", "dsse", "spec",
-					"proposedContent", "envelope", line, len, "verifiers", cairn_buf_cstr(&verifier)),
-			      out);
+		err = cairn_json_dump(proposal, JSON_COMPACT, out);
+	json_decref(proposal);
 	cairn_buf_free(&verifier);
 	return err;
 }
@@ -83,13 +75,16 @@ static int bundle_json(const json_t *envelope, const cairn_cert *cert, json_t *t
 	int err = cairn_cert_der(cert, &der);
 	if (!err)
 		err = cairn_base64_encode(&raw, der.data, der.len, CAIRN_BASE64_STD);
+	json_t *bundle = err ? NULL
+			     : json_pack("{s:s, s:{s:{s:s}, s:[O]}, s:{s:O, s:O, s:[{s:O, s:s}]}}", "mediaType",
+					 CAIRN_BUNDLE_MEDIA_TYPE_V03, "verificationMaterial", "certificate", "rawBytes",
+					 cairn_buf_cstr(&raw), "tlogEntries", tlog, "dsseEnvelope", "payload",
+					 json_object_get(envelope, "payload"), "payloadType",
+					 json_object_get(envelope, "payloadType"), "signatures", "sig", json_object_get(sig, "sig"),
+					 "keyid", "");
 	if (!err)
-		err = dump_to(json_pack("{s:s, s:{s:{s:s}, s:[O]}, s:{s:O, s:O, s:[{s:O, s:s}]}}", "mediaType",
-					CAIRN_BUNDLE_MEDIA_TYPE_V03, "verificationMaterial", "certificate", "rawBytes",
-					cairn_buf_cstr(&raw), "tlogEntries", tlog, "dsseEnvelope", "payload",
-					json_object_get(envelope, "payload"), "payloadType", json_object_get(envelope, "payloadType"),
-					"signatures", "sig", json_object_get(sig, "sig"), "keyid", ""),
-			      out);
+		err = cairn_json_dump(bundle, JSON_COMPACT, out);
+	json_decref(bundle);
 	cairn_buf_free(&raw);
 	cairn_buf_free(&der);
 	return err;

@@ -495,3 +495,13 @@ const char *cairn_json_string_at(const json_t *object, const char *key)
 	const json_t *v = json_is_object(object) ? json_object_get(object, key) : NULL;
 	return json_is_string(v) ? json_string_value(v) : NULL;
 }
+
+int cairn_json_dump(const json_t *value, size_t flags, cairn_buf *out)
+{
+	char *text = value ? json_dumps(value, flags) : NULL;
+	if (text == NULL)
+		return cairn_error_set(CAIRN_ENOMEM, "out of memory writing JSON");
+	int err = cairn_buf_append_str(out, text);
+	free(text);
+	return err;
+}

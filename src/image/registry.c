@@ -505,12 +505,8 @@ static int write_index(const json_t *source, const char *artifact_type, cairn_bu
 			break;
 		}
 	}
-	char *text = err ? NULL : json_dumps(index, JSON_COMPACT);
-	if (!err && text == NULL)
-		err = cairn_error_set(CAIRN_ENOMEM, "out of memory");
 	if (!err)
-		err = cairn_buf_append_str(out, text);
-	free(text);
+		err = cairn_json_dump(index, JSON_COMPACT, out);
 	json_decref(index);
 	return err;
 }

@@ -268,9 +268,7 @@ static int synthesize(struct docker_source *s, const json_t *entry, cairn_buf *o
 		manifest = json_pack("{sisss{sssIss}sO}", "schemaVersion", 2, "mediaType", IMAGE_MEDIA_OCI_MANIFEST, "config",
 				     "mediaType", IMAGE_MEDIA_OCI_CONFIG, "size", (json_int_t)cm->size, "digest",
 				     cairn_buf_cstr(&digest), "layers", layers);
-		char *text = manifest ? json_dumps(manifest, JSON_COMPACT) : NULL;
-		err = text ? cairn_buf_append_str(out, text) : cairn_error_set(CAIRN_ENOMEM, "out of memory");
-		free(text);
+		err = cairn_json_dump(manifest, JSON_COMPACT, out);
 	}
 	json_decref(manifest);
 	json_decref(layers);

@@ -2,6 +2,7 @@
  * component the BOM describes), one component per package (and one operating-system component for
  * the distro), and the dependency graph. cairn-specific facts go into properties under "cairn:". */
 #include "cairn/error.h"
+#include "cairn/json.h"
 #include "sbom_internal.h"
 
 #include <jansson.h>
@@ -186,11 +187,9 @@ int cairn_sbom_write_cyclonedx(cairn_sbom *sbom, int spec_minor, cairn_buf *out)
 	if (!err) {
 		snprintf(serial, sizeof serial, "urn:uuid:%s", uuid);
 		json_object_set_new(bom, "serialNumber", json_string(serial));
-		char *text = json_dumps(bom, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		err = text ? cairn_buf_append_str(out, text) : cairn_error_set(CAIRN_ENOMEM, "CycloneDX: out of memory");
+		err = cairn_json_dump(bom, JSON_INDENT(2) | JSON_PRESERVE_ORDER, out);
 		if (!err)
 			err = cairn_buf_append_byte(out, '\n');
-		free(text);
 	}
 	json_decref(bom);
 	return err;

@@ -3,6 +3,7 @@
  * DESCRIBES / CONTAINS / DEPENDS_ON relationships. SPDX IDs are stable: built from the package's
  * type, name and the hash in its cairn ID. */
 #include "cairn/error.h"
+#include "cairn/json.h"
 #include "sbom_internal.h"
 
 #include <jansson.h>
@@ -167,11 +168,9 @@ int cairn_sbom_write_spdx(cairn_sbom *sbom, cairn_buf *out)
 	}
 	if (!err) {
 		json_object_set_new(doc, "documentNamespace", json_string(cairn_buf_cstr(&ns)));
-		char *text = json_dumps(doc, JSON_INDENT(2));
-		err = text ? cairn_buf_append_str(out, text) : cairn_error_set(CAIRN_ENOMEM, "SPDX: out of memory");
+		err = cairn_json_dump(doc, JSON_INDENT(2), out);
 		if (!err)
 			err = cairn_buf_append_byte(out, '\n');
-		free(text);
 	}
 	cairn_buf_free(&ns);
 	json_decref(doc);

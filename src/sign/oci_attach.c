@@ -134,12 +134,8 @@ static int write_manifest(const char *media_type, const char *config_type, const
 	bad |= json_object_set_new(root, "config", cfg);
 	bad |= json_object_set(root, "layers", layers);
 	cairn_buf_free(&text);
-	char *dump = bad ? NULL : json_dumps(root, JSON_COMPACT);
+	err = bad ? oom() : cairn_json_dump(root, JSON_COMPACT, manifest);
 	json_decref(root);
-	if (dump == NULL)
-		return oom();
-	err = cairn_buf_append_str(manifest, dump);
-	free(dump);
 	return err;
 }
 

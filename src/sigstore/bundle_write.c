@@ -12,6 +12,7 @@
 #include "cairn/bundle.h"
 #include "cairn/error.h"
 #include "cairn/file.h"
+#include "cairn/json.h"
 #include "cairn/sig.h"
 
 #include <jansson.h>
@@ -87,13 +88,9 @@ static int bundle_start(const cairn_key *key, json_t **out)
 /* Appends the compact JSON text of doc and a newline. */
 static int bundle_finish(const json_t *doc, cairn_buf *json_out)
 {
-	char *text = json_dumps(doc, JSON_COMPACT);
-	if (text == NULL)
-		return cairn_error_set(CAIRN_ENOMEM, "out of memory");
-	int err = cairn_buf_append_str(json_out, text);
+	int err = cairn_json_dump(doc, JSON_COMPACT, json_out);
 	if (!err)
 		err = cairn_buf_append_byte(json_out, '\n');
-	free(text);
 	return err;
 }
 

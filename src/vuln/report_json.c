@@ -1,6 +1,7 @@
 /* The scan report as cairn's own JSON shape (docs/scan.md documents it field by field), and the
  * format names every report shares. */
 #include "cairn/error.h"
+#include "cairn/json.h"
 #include "cairn/scan.h"
 
 #include <stdlib.h>
@@ -15,12 +16,10 @@ int cairn_scan_append_json(json_t *doc, cairn_buf *out)
 	if (doc == NULL)
 		return cairn_error_set(CAIRN_ENOMEM, "scan report: out of memory");
 	/* Scores have one decimal; jansson's default 17 digits would print 9.8 as 9.8000000000000007. */
-	char *text = json_dumps(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4));
+	int err = cairn_json_dump(doc, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(4), out);
 	json_decref(doc);
-	int err = text ? cairn_buf_append_str(out, text) : cairn_error_set(CAIRN_ENOMEM, "scan report: out of memory");
 	if (!err)
 		err = cairn_buf_append_byte(out, '\n');
-	free(text);
 	return err;
 }
 
