@@ -441,9 +441,8 @@ verify_npm() { # document [options...]
 	EOF
 }
 
-# Needs `verify-provenance --rekor-url URL` (the lead is adding it: the entry is looked up with POST
-# /api/v1/log/entries/retrieve). The envelope logged for legacy.jsonl is exactly its line, without the
-# newline, as a dsse 0.0.1 entry whose verifier is the certificate; unlogged.jsonl was never logged.
+# With --rekor-url, cairn works out the dsse 0.0.1 entry the envelope made (its line exactly, without
+# the newline, with the certificate as verifier) and fetches it by UUID; unlogged.jsonl was never logged.
 @test "legacy .intoto.jsonl envelope: passes with --rekor-url of the log that has its entry, fails for one never logged" {
 	verify legacy.jsonl --rekor-url "$LOG_URL" --source-uri "$REPO" --source-tag v1.4.2 "$PKI/art1"
 	expect_status 0
